@@ -1,0 +1,36 @@
+# chaingrad — `make demo` and `make test` each create .venv themselves.
+# GNU make 3.81 compatible: no .ONESHELL, no grouped targets, no newer functions.
+
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+PIP    := $(PY) -m pip --disable-pip-version-check -q
+
+.PHONY: demo test lint bench notebooks clean venv
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.demo-installed: $(VENV)/bin/python pyproject.toml
+	$(PIP) install -e '.[plot]'
+	touch $@
+
+$(VENV)/.dev-installed: $(VENV)/bin/python pyproject.toml
+	$(PIP) install -e '.[dev,plot]'
+	touch $@
+
+demo: $(VENV)/.demo-installed
+	$(VENV)/bin/chaingrad demo
+
+lint: $(VENV)/.dev-installed
+	$(VENV)/bin/ruff check .
+
+test: $(VENV)/.dev-installed
+	$(VENV)/bin/ruff check .
+	$(PY) -m pytest; rc=$$?; if [ $$rc -eq 5 ]; then echo "error: pytest collected no tests" >&2; exit 1; fi; exit $$rc
+
+bench: $(VENV)/.dev-installed
+	$(PY) bench/engine.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .hypothesis build *.egg-info

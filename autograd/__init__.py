@@ -1,0 +1,61 @@
+"""chaingrad's engine: scalar reverse-mode automatic differentiation you can see and check.
+
+>>> from autograd import Value
+>>> x = Value(2.0, label="x")
+>>> y = (x * x + 1).log()
+>>> y.backward()
+>>> round(x.grad, 6)        # d/dx log(x² + 1) = 2x / (x² + 1)
+0.8
+
+Rendering, stepping and the Hypothesis strategies import their heavier dependencies only
+when first used.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import Any
+
+from .backward import backward, grad, topological_order, zero_grad
+from .gradcheck import GradcheckError, gradcheck, gradgradcheck, numerical_grad
+from .modes import AnomalyError, detect_anomaly, is_grad_enabled, no_grad
+from .ops import OPS, Op, op_of
+from .value import Const, Value
+
+__version__ = "0.1.0"
+
+# name -> submodule, imported on first access (keeps `import autograd` light)
+_LAZY = {
+    "draw": "render",
+    "to_svg": "render",
+    "save_svg": "render",
+    "backward_steps": "steps",
+    "step_through": "steps",
+}
+
+__all__ = [
+    "OPS",
+    "AnomalyError",
+    "Const",
+    "GradcheckError",
+    "Op",
+    "Value",
+    "backward",
+    "detect_anomaly",
+    "grad",
+    "gradcheck",
+    "gradgradcheck",
+    "is_grad_enabled",
+    "no_grad",
+    "numerical_grad",
+    "op_of",
+    "topological_order",
+    "zero_grad",
+]
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'autograd' has no attribute {name!r}")
+    return getattr(import_module(f".{module}", __name__), name)

@@ -1,0 +1,59 @@
+"""The ``chaingrad`` command: ``chaingrad demo`` (and the subcommands other modules add)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from . import Value, grad, gradcheck, topological_order
+
+
+def engine_tour(out: object = None) -> None:
+    """Build one neuron, backpropagate, print every node's gradient and check them."""
+    write = (out or sys.stdout).write  # type: ignore[attr-defined]
+    x1, x2 = Value(2.0, "x1"), Value(0.0, "x2")
+    w1, w2 = Value(-3.0, "w1"), Value(1.0, "w2")
+    b = Value(6.8813735870195432, "b")
+    n = x1 * w1 + x2 * w2 + b
+    n.label = "n"
+    y = n.tanh()
+    y.label = "y"
+    y.backward()
+    write("y = tanh(x1·w1 + x2·w2 + b)\n\n")
+    write(f"{'node':<8}{'op':<8}{'data':>12}{'grad':>12}\n")
+    for node in topological_order(y):
+        write(f"{node.label or '·':<8}{node.op or 'leaf':<8}{node.data:>12.6f}{node.grad:>12.6f}\n")
+
+    def neuron(x1: Value, w1: Value, x2: Value, w2: Value, b: Value) -> Value:
+        return (x1 * w1 + x2 * w2 + b).tanh()
+
+    point = [x.data for x in (x1, w1, x2, w2, b)]
+    gradcheck(neuron, point)
+    write("\ngradcheck: backprop agrees with central differences (f(x+h) - f(x-h)) / 2h\n")
+    (dy,) = grad(y, [n], create_graph=True)
+    (d2y,) = grad(dy, [n])
+    write(f"dy/dn = 1 - tanh²(n) = {dy.data:.6f};  d²y/dn² = -2·tanh(n)·(1 - tanh²(n)) = {d2y:.6f}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="chaingrad", description="See and check backpropagation on scalar computation graphs."
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.add_parser("demo", help="a short tour of the engine")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command == "demo":
+        engine_tour()
+        return 0
+    parser.print_help()
+    return 2
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""chaingrad's neural-network package, built only on ``autograd``'s public API."""
