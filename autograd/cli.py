@@ -1,4 +1,9 @@
-"""The ``chaingrad`` command: ``chaingrad demo`` (and the subcommands other modules add)."""
+"""The ``chaingrad`` command: ``demo`` (train a network; lives in ``nn.demo``) and ``tour``.
+
+The command line is the application layer: it is the one place in ``autograd`` that may
+reach into ``nn`` (for ``demo``), and only lazily, when that subcommand runs. The engine
+library itself never imports ``nn``.
+"""
 
 from __future__ import annotations
 
@@ -41,18 +46,37 @@ def build_parser() -> argparse.ArgumentParser:
         prog="chaingrad", description="See and check backpropagation on scalar computation graphs."
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    sub.add_parser("demo", help="a short tour of the engine")
+    demo = sub.add_parser("demo", help="train a small network end to end (see `chaingrad demo --help`)",
+                          add_help=False)
+    demo.add_argument("rest", nargs=argparse.REMAINDER)
+    demo.set_defaults(run=_cmd_demo)
+    tour = sub.add_parser("tour", help="a short tour of the engine: one neuron, backward, gradcheck")
+    tour.set_defaults(run=_cmd_tour)
     return parser
+
+
+def _cmd_tour(args: argparse.Namespace) -> int:
+    engine_tour()
+    return 0
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    try:
+        from nn.demo import main as demo_main
+    except ImportError:  # nn.demo not built yet: the engine tour is the demo
+        engine_tour()
+        return 0
+    return demo_main(args.rest)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    if args.command == "demo":
-        engine_tour()
-        return 0
-    parser.print_help()
-    return 2
+    run = getattr(args, "run", None)
+    if run is None:
+        parser.print_help()
+        return 2
+    return int(run(args))
 
 
 if __name__ == "__main__":  # pragma: no cover
