@@ -29,6 +29,10 @@ test: $(VENV)/.dev-installed
 	$(VENV)/bin/ruff check .
 	$(PY) -m pytest; rc=$$?; if [ $$rc -eq 5 ]; then echo "error: pytest collected no tests" >&2; exit 1; fi; exit $$rc
 
+# Re-execute every notebook in place from a clean kernel (outputs are seeded: a clean diff).
+notebooks: $(VENV)/.dev-installed
+	$(PY) notebooks/run.py
+
 bench: $(VENV)/.dev-installed
 	$(PY) bench/engine.py
 
