@@ -33,12 +33,14 @@ REPR_MAX_NODES = 150
 RANKDIRS = ("LR", "TB", "RL", "BT")
 BACKENDS = ("auto", "dot", "wasm")
 
-_FONT = "monospace"
+_FONT = "Courier"
 _INPUT = "#dbeafe"  # light blue: an input leaf
 _PARAM = "#fde68a"  # amber: a parameter (leaves passed as ``params``)
 _CONST = "#f3f4f6"  # grey, dashed: a number written in the expression
 _ROOT = "#dcfce7"  # green, double border: the output
 _HIGHLIGHT = "#dc2626"
+_CHAR_PT = 12 * 0.6 * 1.1  # one Courier character at 12 pt, with a margin for real fonts' metrics
+_FIELD_PAD_PT = 18.0
 
 
 class GraphTooLargeError(ValueError):
@@ -102,6 +104,7 @@ class _Look:
     grad_text: Sequence[str] | None = None  # grad field per node index (default: its .grad)
     edge_attrs: Mapping[tuple[int, int], Mapping[str, str]] = field(default_factory=dict)
     prefix: str = ""  # prefix of every SVG id (frames of one page must not collide)
+    grad_chars: Sequence[int] | None = None  # widest grad text per node: fixes node widths
 
 
 def _graphviz() -> Any:
@@ -158,6 +161,8 @@ def _build(order: list[Value], rankdir: str, look: _Look) -> graphviz.Digraph:
                 attrs.update(style="filled,bold", fillcolor=_PARAM, **{"class": "param"})
             else:
                 attrs.update(fillcolor=_INPUT, **{"class": "input"})
+        if look.grad_chars is not None:  # same width in every frame, whatever the grad text
+            attrs["width"] = _min_width(fields[:-1], look.grad_chars[k], rankdir)
         if k == last:
             attrs.update(fillcolor=_ROOT, peripheries="2", **{"class": "root"})
         if k in look.highlight:
@@ -173,6 +178,13 @@ def _build(order: list[Value], rankdir: str, look: _Look) -> graphviz.Digraph:
             extra = dict(look.edge_attrs.get((k, i), {}))
             g.edge(f"v{index[child]}", op, id=f"{p}e{k}_{i}", **extra)
     return g
+
+
+def _min_width(fields: list[str], grad_chars: int, rankdir: str) -> str:
+    """A node width (inches) no record with these fields and a grad of that length exceeds."""
+    widths = [len(f) * _CHAR_PT + _FIELD_PAD_PT for f in fields] + [grad_chars * _CHAR_PT + _FIELD_PAD_PT]
+    total = sum(widths) if rankdir in ("LR", "RL") else max(widths)
+    return f"{total / 72:.2f}"
 
 
 def _indices(order: list[Value], nodes: Value | Iterable[Value] | None, what: str) -> frozenset[int]:
