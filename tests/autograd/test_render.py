@@ -45,7 +45,7 @@ def texts(g: ET.Element) -> list[str]:
 @pytest.mark.parametrize("backend", ["wasm", pytest.param("dot", marks=pytest.mark.skipif(
     not HAS_DOT, reason="the system Graphviz `dot` is not on PATH"))])
 def test_svg_is_well_formed_with_one_node_per_value_and_op(backend):
-    x, w, b, y = neuron()
+    x, _, _, y = neuron()
     y.backward()
     svg = to_svg(y, backend=backend)
     values = groups(svg, "node")
@@ -72,7 +72,7 @@ def test_duplicate_edges_are_kept_and_leaf_kinds_are_told_apart():
 
 
 def test_highlight_show_grad_and_rankdir():
-    x, w, b, y = neuron()
+    _, w, _, y = neuron()
     src = draw(y, highlight=[w], show_grad=False, rankdir="TB").source
     assert "rankdir=TB" in src and "| grad" not in src and "| data" in src
     (w_line,) = [line for line in src.splitlines() if "{ w |" in line]
