@@ -85,7 +85,8 @@ def build(text: str, values: Mapping[str, float]) -> Parsed:
     try:
         tree = ast.parse(text.strip(), mode="eval")
     except SyntaxError as e:
-        raise ExprError(f"not a valid expression: {e.msg}", text.strip(), e.offset or 0) from None
+        col = e.offset or len(text.strip()) + 1  # no offset: the input ended too early
+        raise ExprError(f"not a valid expression: {e.msg}", text.strip(), col) from None
     return _Builder(text.strip(), values).run(tree.body)
 
 
