@@ -75,6 +75,17 @@ def test_viewer_html_has_every_frame_and_shows_the_last_without_javascript(tmp_p
     assert viewer._repr_html_() == viewer.html()
 
 
+def test_a_step_displays_as_its_frame_and_its_arithmetic():
+    w = Value(2.0, label="w")
+    z = w * 3.0
+    z.label = "z"
+    bundle = backward_steps(z.tanh())[1]._repr_mimebundle_()
+    assert "∂L/∂w = ∂L/∂z · ∂z/∂w" in bundle["text/plain"]
+    svg = ET.fromstring(bundle["image/svg+xml"].encode("utf-8"))
+    current = [g for g in svg.iter("{http://www.w3.org/2000/svg}g") if "current" in (g.get("class") or "")]
+    assert [g.get("id") for g in current] == ["e2_0"]
+
+
 def test_stepper_limits_and_errors():
     y = Value(1.0)
     for _ in range(30):
