@@ -305,11 +305,11 @@ _viewer_ids = itertools.count()
 _TEMPLATE = """<div class="chaingrad-steps" id="{uid}" tabindex="0" data-current="{n}">
 <style>{css}</style>
 <div class="cg-controls" hidden>
-<button type="button" data-go="first" title="first step (Home)">&#x23EE;</button>
+<button type="button" data-go="first" title="first step (Home)">|&#x25C0; first</button>
 <button type="button" data-go="prev" title="previous step (&#x2190;)">&#x25C0; prev</button>
 <button type="button" data-go="play" title="play / pause">&#x25B6; play</button>
 <button type="button" data-go="next" title="next step (&#x2192;)">next &#x25B6;</button>
-<button type="button" data-go="last" title="last step (End)">&#x23ED;</button>
+<button type="button" data-go="last" title="last step (End)">last &#x25B6;|</button>
 <input type="range" class="cg-slider" min="0" max="{n}" value="{n}" aria-label="step">
 <span class="cg-pos">step {n} of {n}</span>
 </div>
