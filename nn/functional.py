@@ -278,8 +278,9 @@ def _clamped_log(v: Value) -> Value:
 def binary_cross_entropy(p: Any, y: Any, reduction: str = "mean") -> Value | list[Value]:
     """-(y·log p + (1 - y)·log(1 - p)) for probabilities p in [0, 1] and targets y in [0, 1].
 
-    Like PyTorch, each log is clamped at -100, so p = 0 or 1 gives a finite loss; a term
-    whose weight (y or 1 - y) is 0 is left out.
+    Like PyTorch, each log is clamped at -100, so p = 0 or 1 gives a finite loss (no gradient
+    flows through a clamped log); a term whose weight (y or 1 - y) is 0 is left out. Prefer
+    :func:`binary_cross_entropy_with_logits` on the raw score: it is stable and never clamps.
 
     >>> round(binary_cross_entropy(0.8, 1).data, 4)       # -log 0.8
     0.2231
@@ -300,7 +301,7 @@ def binary_cross_entropy(p: Any, y: Any, reduction: str = "mean") -> Value | lis
             parts.append(yi * _clamped_log(pi))
         if isinstance(yi, Value) or yi != 1.0:
             parts.append((1.0 - yi) * _clamped_log(1.0 - pi))
-        terms.append(-_total(parts))
+        terms.append(0.0 - _total(parts))  # not -x: a perfect prediction gives 0.0, not -0.0
     return _loss(terms, scalar, reduction, "binary_cross_entropy")
 
 
