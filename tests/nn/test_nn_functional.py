@@ -261,3 +261,20 @@ def test_hinge_loss_gradient():
 def test_hinge_loss_needs_plus_minus_one(y):
     with pytest.raises(ValueError, match="must be -1 or \\+1"):
         F.hinge_loss([1.0], [y])
+
+
+# ----------------------------------------------------------------------------- input kinds
+
+
+def test_tuples_iterators_and_numpy_arrays_work_like_lists():
+    assert data(F.softmax(iter([2.0, 1.0, 0.1]))) == data(F.softmax([2.0, 1.0, 0.1]))
+    assert F.mse_loss((1.0, 2.0), (0.0, 0.0)).data == 2.5
+    np = pytest.importorskip("numpy")
+    logits = np.array([[2.0, 1.0, 0.1], [0.0, 0.0, 0.0]])
+    assert F.cross_entropy(logits, np.array([0, 2])).data == F.cross_entropy(logits.tolist(), [0, 2]).data
+    assert F.l1_loss(np.array([0.88, 0.12]), np.array([1, 0]), reduction="sum").data == pytest.approx(0.24)
+
+
+def test_a_single_value_is_not_logits():
+    with pytest.raises(TypeError, match="logits must be a list of numbers or Values, got Value"):
+        F.cross_entropy(Value(1.0), 0)
