@@ -345,3 +345,41 @@ def test_embedding_default_init_is_standard_normal():
 def test_embedding_bad_index(index, exc):
     with pytest.raises(exc, match="Embedding index"):
         Embedding(5, 2, rng=random.Random(0))(index)
+
+
+class WithExtra(MLP):
+    """Overrides parameters() and calls super(), as a user extending MLP would."""
+
+    def __init__(self):
+        super().__init__(1, [1], init=const(1.0))
+        self._extra = Value(7.0)
+
+    def parameters(self):
+        return [*super().parameters(), self._extra]
+
+
+class Renamed(Module):
+    """Overrides named_parameters() only."""
+
+    def __init__(self):
+        self.a = Value(1.0)
+
+    def named_parameters(self):
+        return [("alpha", self.a)]
+
+
+def test_overrides_calling_super_do_not_recurse():
+    m = WithExtra()
+    assert [p.data for p in m.parameters()] == [1.0, 0.0, 7.0]
+    assert [n for n, _ in m.named_parameters()] == ["0", "1", "2"]
+    assert m.state_dict() == {"0": 1.0, "1": 0.0, "2": 7.0}
+
+
+def test_named_parameters_override_is_used_everywhere():
+    r = Renamed()
+    assert r.parameters() == [r.a] and r.state_dict() == {"alpha": 1.0}
+    holder = Affine()
+    holder.extra = r
+    assert "extra.alpha" in holder.state_dict()
+    holder.mg = MicrogradStyle()
+    assert list(holder.state_dict())[-2:] == ["mg.0", "mg.1"]
