@@ -82,6 +82,9 @@ def _add_graph_commands(sub: argparse._SubParsersAction) -> None:
                        help="give a variable its value (repeat for each variable)")
         p.add_argument("--rankdir", choices=["LR", "TB", "RL", "BT"], default="LR",
                        help="layout direction (default: LR, left to right)")
+        limit = "300" if name == "graph" else "50"
+        p.add_argument("--max-nodes", type=int, default=None, metavar="N",
+                       help=f"refuse graphs of more than N values (default {limit}; 0: no limit)")
         where = "write here (default: standard output)" if name == "graph" else "the page to write"
         p.add_argument("-o", "--output", metavar="FILE", help=where)
         if name == "graph":
@@ -108,6 +111,12 @@ def _parse_expr(args: argparse.Namespace) -> object:
     return parsed
 
 
+def _limit(args: argparse.Namespace) -> dict[str, int | None]:
+    if args.max_nodes is None:
+        return {}
+    return {"max_nodes": args.max_nodes or None}
+
+
 def _write(text: str, output: str | None) -> None:
     if output is None:
         sys.stdout.write(text)
@@ -125,7 +134,8 @@ def _cmd_graph(args: argparse.Namespace) -> int:
     if args.backward:
         parsed.value.backward()
     try:
-        text = to_svg(parsed.value, format=args.format, rankdir=args.rankdir, show_grad=args.backward)
+        text = to_svg(parsed.value, format=args.format, rankdir=args.rankdir, show_grad=args.backward,
+                      **_limit(args))
     except (GraphTooLargeError, RenderError) as e:
         print(f"chaingrad graph: {e}", file=sys.stderr)
         return 1
@@ -141,7 +151,7 @@ def _cmd_steps(args: argparse.Namespace) -> int:
     if parsed is None:
         return 2
     try:
-        page = step_through(parsed.value, rankdir=args.rankdir).page()
+        page = step_through(parsed.value, rankdir=args.rankdir, **_limit(args)).page()
     except (GraphTooLargeError, RenderError) as e:
         print(f"chaingrad steps: {e}", file=sys.stderr)
         return 1

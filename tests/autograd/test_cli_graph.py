@@ -95,3 +95,10 @@ def test_bad_set_and_oversized_expression_exit_2(capsys):
 def test_long_but_allowed_expression_builds_without_recursion():
     p = build("+".join(["x"] * 999), {"x": 1.0})
     assert p.value.data == 999.0
+
+
+def test_size_limit_is_reported_and_can_be_lifted(tmp_path, capsys):
+    expr = "+".join(["x*x"] * 20)  # 20 products, 19 sums and the leaf x: 40 values
+    assert main(["steps", expr, "--set", "x=1", "--max-nodes", "10", "-o", str(tmp_path / "s.html")]) == 1
+    assert "more than max_nodes=10" in capsys.readouterr().err
+    assert main(["graph", expr, "--set", "x=1", "--max-nodes", "0", "--format", "dot"]) == 0
