@@ -1,6 +1,7 @@
 """The stepper: backward_steps agrees exactly with backward(); frames and the HTML viewer."""
 
 import re
+import shutil
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -96,3 +97,18 @@ def test_stepper_limits_and_errors():
         backward_steps("x")
     assert backward_steps(Value(3.0)) == []
     assert backward_steps(y, gradient=2.0)[0].upstream == 2.0
+
+
+@pytest.mark.parametrize("backend", ["wasm", pytest.param("dot", marks=pytest.mark.skipif(
+    shutil.which("dot") is None, reason="the system Graphviz `dot` is not on PATH"))])
+def test_every_frame_has_the_same_layout(backend):
+    x, w, b = Value(2.0, label="x"), Value(-3.0, label="w"), Value(6.88, label="b")
+    z = x * w
+    L = (z + b).tanh() * z + x  # fan-in at z and x: partial sums change the grad texts' length
+    viewer = step_through(L, backend=backend)
+    page = viewer.html()
+    box = re.compile(r'<g id="f\d+_(v\d+)" class="node[^"]*">\s*<title>[^<]*</title>\s*<polygon[^>]*'
+                     r'points="([^"]*)"')
+    boxes = [box.findall(frame) for frame in re.findall(r'<div class="cg-frame".*?</svg>', page, re.S)]
+    assert len(boxes) == len(viewer.steps) + 1 and len(boxes[0]) == len(topological_order(L))
+    assert all(b == boxes[0] for b in boxes)  # only numbers and colours change between frames
