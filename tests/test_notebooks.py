@@ -37,6 +37,7 @@ def test_the_kernel_is_this_interpreter(tmp_path):
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
 def test_notebook_runs_from_a_clean_kernel(path, capsys):
     committed = nbformat.read(path, as_version=4)
+    nbformat.validate(committed)
     code = [c for c in committed.cells if c.cell_type == "code"]
     # committed with outputs, so it reads on a code host without a kernel
     assert code and all(c.execution_count is not None for c in code), f"{path.name} is committed unexecuted"
