@@ -8,7 +8,7 @@ builds no graph.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import Any
 
 from autograd import Value, no_grad
@@ -163,4 +163,42 @@ def curves(
         ax.set_title(title)
     if len(series) > 1:
         ax.legend()
+    return ax
+
+
+def embedding_line(
+    values: Sequence[float],
+    words: Sequence[str],
+    labels: Sequence[int],
+    *,
+    marked: Collection[int] = (),
+    annotate: Collection[int] | None = None,
+    ax: Any = None,
+    title: str | None = None,
+) -> Any:
+    """One-dimensional word embeddings on a number line: label-1 words above the axis in
+    blue, label-0 words below in orange; words whose index is in ``marked`` drawn as ×.
+
+    ``annotate`` chooses which words are written out (default: every third word and the
+    marked ones), so that a crowded line stays readable.
+    """
+    if not len(values) == len(words) == len(labels):
+        raise ValueError(
+            f"embedding_line: values, words and labels must have the same length, "
+            f"got {len(values)}, {len(words)} and {len(labels)}"
+        )
+    ax = _axes(ax)
+    marked = set(marked)
+    shown = set(annotate) if annotate is not None else {i for i in range(len(words)) if i % 3 == 0} | marked
+    for i, (value, word, label) in enumerate(zip(values, words, labels)):
+        color, row = ("C0", 0.6) if label == 1 else ("C1", -0.6)
+        ax.plot(value, row, "x" if i in marked else "o", color=color, ms=5)
+        if i in shown:
+            ax.text(value, row + (0.15 if row > 0 else -0.15), word, rotation=60, fontsize=6, color=color,
+                    ha="left" if row > 0 else "right", va="bottom" if row > 0 else "top")
+    ax.axvline(0, color="gray", lw=0.5)
+    ax.set_ylim(-2.2, 2.2)
+    ax.set_yticks([])
+    if title:
+        ax.set_title(title, fontsize=10)
     return ax

@@ -9,7 +9,7 @@ import matplotlib.pyplot as plt
 import pytest
 
 from autograd import Value
-from nn.plots import curves, decision_boundary, grid_scores, output_surface
+from nn.plots import curves, decision_boundary, embedding_line, grid_scores, output_surface
 
 
 def linear(p):
@@ -73,3 +73,14 @@ def test_output_surface_and_curves_label_their_axes():
     assert [list(line.get_xdata()) for line in lines] == [[1, 2, 3], [1, 2, 3]]
     assert ax.get_yscale() == "log" and ax.get_legend() is not None
     plt.close(ax.figure)
+
+
+def test_embedding_line_places_words_by_value_and_label():
+    ax = embedding_line([-1.0, 2.0, 0.5], ["bad", "good", "fine"], [0, 1, 1], marked=[2], annotate=[0, 1])
+    points = [(line.get_xdata()[0], line.get_ydata()[0], line.get_marker()) for line in ax.get_lines()
+              if line.get_marker() in ("o", "x")]
+    assert points == [(-1.0, -0.6, "o"), (2.0, 0.6, "o"), (0.5, 0.6, "x")]
+    assert sorted(t.get_text() for t in ax.texts) == ["bad", "good"]
+    plt.close(ax.figure)
+    with pytest.raises(ValueError, match="same length"):
+        embedding_line([1.0], ["a", "b"], [0, 1])
