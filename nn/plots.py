@@ -123,10 +123,11 @@ def decision_boundary(
     xlim = _span([p[0] for p in X], margin)
     ylim = _span([p[1] for p in X], margin)
     xs, ys, zs = grid_scores(model, xlim, ylim, resolution)
-    ax.contourf(xs, ys, [[1.0 if z > 0 else 0.0 for z in row] for row in zs],
-                levels=[-0.5, 0.5, 1.5], colors=["#fde0c5", "#c6dbef"])
     lo = min(min(row) for row in zs)
     hi = max(max(row) for row in zs)
+    # two filled regions split at score 0, so the fill and the boundary line agree exactly
+    ax.contourf(xs, ys, zs, levels=[min(lo, 0.0) - 1.0, 0.0, max(hi, 0.0) + 1.0],
+                colors=["#fde0c5", "#c6dbef"])
     if lo < 0.0 < hi:
         ax.contour(xs, ys, zs, levels=[0.0], colors="k", linewidths=1.0)
     positive = [p for p, label in zip(X, y) if label == 1]
