@@ -47,4 +47,4 @@ def test_notebook_runs_from_a_clean_kernel(path, capsys):
     errors = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"]
     assert not errors
     with capsys.disabled():
-        print(f"\n{path.name}: {seconds:.1f} s", end="")
+        print(f"\n    {path.name} ran in {seconds:.1f} s")
