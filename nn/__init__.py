@@ -2,11 +2,13 @@
 
 Modules (``Module``, ``Neuron``, ``Layer``, ``MLP``, ``Embedding``) live in :mod:`nn.module`,
 activations and losses in :mod:`nn.functional` (import as ``F``), optimizers and schedules
-in :mod:`nn.optim`, initializers in :mod:`nn.init`.
+in :mod:`nn.optim`, initializers in :mod:`nn.init`; ``save``/``load`` write and read
+parameters as JSON.
 """
 
-from . import functional, init
+from . import functional, init, optim
 from .module import ACTIVATIONS, MLP, Embedding, Layer, Module, Neuron
+from .serialization import load, save
 
 __all__ = [
     "ACTIVATIONS",
@@ -17,4 +19,7 @@ __all__ = [
     "Neuron",
     "functional",
     "init",
+    "load",
+    "optim",
+    "save",
 ]
