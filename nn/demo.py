@@ -31,15 +31,19 @@ from autograd import Value, no_grad
 
 from . import functional as F
 from .data import make_circles, make_moons, make_spirals, train_val_test_split, word_sentiment
+from .init import normal
 from .module import MLP, Embedding, Module, Neuron
 from .optim import SGD, Adam
 from .train import History, evaluate, fit
 
 TASKS = ("moons", "circles", "spirals", "sentiment")
-DEFAULT_EPOCHS = {"moons": 20, "circles": 20, "spirals": 60, "sentiment": 15}
-DEFAULT_LR = {"adam": 0.02, "sgd": 0.1}
-N_SAMPLES = 300
+# Per task: samples and epochs, chosen (measured) to train in seconds.
+N_SAMPLES = {"moons": 300, "circles": 300, "spirals": 300, "sentiment": 400}
+DEFAULT_EPOCHS = {"moons": 20, "circles": 20, "spirals": 60, "sentiment": 25}
+ADAM_LR = 0.02
+SGD_LR = 0.1  # with momentum 0.9
 BATCH_SIZE = 16
+EMBEDDING_STD = 0.1  # words start near 0 (neutral) so the embedding, not the MLP, does the learning
 PLOT_HINT = "pip install 'chaingrad[plot]' (or run `make demo`)"
 
 
@@ -47,7 +51,7 @@ class PhraseClassifier(Module):
     """Average the 1-D (or ``dim``-D) embeddings of a phrase's words, then an MLP scores it."""
 
     def __init__(self, vocab: int, dim: int, hidden: Sequence[int], classes: int, rng: random.Random) -> None:
-        self.embedding = Embedding(vocab, dim, rng=rng)
+        self.embedding = Embedding(vocab, dim, init=_small_normal, rng=rng)
         self.mlp = MLP(dim, [*hidden, classes], rng=rng)
 
     def forward(self, phrase: Sequence[int]) -> Any:
@@ -58,6 +62,10 @@ class PhraseClassifier(Module):
 
     def __repr__(self) -> str:
         return f"PhraseClassifier({self.embedding!r} -> mean -> {self.mlp!r})"
+
+
+def _small_normal(fan_in: int, fan_out: int, rng: random.Random) -> float:
+    return normal(fan_in, fan_out, rng, std=EMBEDDING_STD)
 
 
 @dataclass
@@ -90,11 +98,11 @@ def make_task(name: str, hidden: list[int], rng: random.Random) -> Task:
     """The data, model and loss for one of :data:`TASKS`."""
     if name == "sentiment":
         words, _ = word_sentiment()
-        X, y = sentiment_phrases(N_SAMPLES, rng)
+        X, y = sentiment_phrases(N_SAMPLES[name], rng)
         model = PhraseClassifier(len(words), 1, hidden, 2, rng)
         return Task(name, X, y, model, F.cross_entropy, "softmax cross-entropy", model.mlp, words)
     make = {"moons": make_moons, "circles": make_circles, "spirals": make_spirals}[name]
-    X, y = make(N_SAMPLES, noise=0.1, rng=rng)
+    X, y = make(N_SAMPLES[name], noise=0.1, rng=rng)
     mlp = MLP(2, [*hidden, 1], rng=rng)
     return Task(name, X, y, mlp, F.binary_cross_entropy_with_logits, "binary cross-entropy with logits", mlp)
 
@@ -148,8 +156,7 @@ def build_parser() -> argparse.ArgumentParser:
                    ", ".join(f"{k} {v}" for k, v in DEFAULT_EPOCHS.items()) + ")")
     p.add_argument("--optimizer", choices=("sgd", "adam"), default="adam", help="default: adam")
     p.add_argument("--lr", type=_positive_float, default=None,
-                   help=f"learning rate (default: adam {DEFAULT_LR['adam']}, sgd {DEFAULT_LR['sgd']} "
-                   "with momentum 0.9)")
+                   help=f"learning rate (default: adam {ADAM_LR}, sgd {SGD_LR} with momentum 0.9)")
     p.add_argument("--seed", type=int, default=0, help="seed for data, split, initialization (default: 0)")
     p.add_argument("--out", default="demo_out", help="output folder (default: demo_out)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
@@ -268,7 +275,7 @@ def run(args: argparse.Namespace, out: Any = None) -> int:
     task = make_task(args.task, args.hidden, rng)
     train, val, test = train_val_test_split(task.X, task.y, val=0.2, test=0.2, rng=rng, stratify=True)
     epochs = args.epochs or DEFAULT_EPOCHS[args.task]
-    lr = args.lr or DEFAULT_LR[args.optimizer]
+    lr = args.lr or (ADAM_LR if args.optimizer == "adam" else SGD_LR)
     params = task.model.parameters()
     optimizer = Adam(params, lr=lr) if args.optimizer == "adam" else SGD(params, lr=lr, momentum=0.9)
     write(f"task {task.name}: {len(task.X)} samples ({len(train[0])} train / {len(val[0])} validation / "
