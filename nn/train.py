@@ -294,8 +294,8 @@ def fit(
     conventions of ``loss_fn``, ``metrics`` and ``predict``. A tqdm bar shows epoch, loss
     and accuracy when ``progress`` is on and output is a terminal or a notebook.
 
-    A non-finite loss stops training with a ``FloatingPointError`` (lower the learning
-    rate, or find the op with ``autograd.detect_anomaly()``).
+    A non-finite loss stops training with a ``FloatingPointError``, an overflow inside the
+    engine with an ``OverflowError``; both say to lower the learning rate.
 
     >>> import random
     >>> from nn import MLP, functional as F
@@ -333,7 +333,13 @@ def fit(
             total, all_out, all_y = 0.0, [], []
             parts = [(X, y)] if batch_size is None else _batches(X, y, batch_size, rng)
             for b, (Xb, yb) in enumerate(parts):
-                loss, outputs = step(Xb, yb)
+                try:
+                    loss, outputs = step(Xb, yb)
+                except OverflowError as e:
+                    raise OverflowError(
+                        f"fit(): {e} (epoch {epoch}, batch {b}); the training diverged: lower the "
+                        "learning rate"
+                    ) from e
                 if not math.isfinite(loss):
                     raise FloatingPointError(
                         f"fit(): the loss became {loss} at epoch {epoch}, batch {b}; lower the learning "
