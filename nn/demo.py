@@ -220,13 +220,14 @@ def plot_curves(Figure: Any, history: History, path: str) -> None:
         if history.val.get(key):
             ax.plot(epochs, history.val[key], label="validation")
         ax.set_xlabel("epoch")
+        ax.xaxis.get_major_locator().set_params(integer=True)
         ax.set_title(title)
         ax.legend()
     fig.tight_layout()
     fig.savefig(path, dpi=110)
 
 
-def plot_boundary(Figure: Any, model: Module, X: list[Any], y: list[int], path: str, steps: int = 40) -> None:
+def plot_boundary(Figure: Any, model: Module, X: list[Any], y: list[int], path: str, steps: int = 60) -> None:
     """The model's score over a grid (0 is the decision boundary) with the samples on top."""
     xs = [p[0] for p in X]
     ys = [p[1] for p in X]
@@ -271,6 +272,7 @@ def plot_embedding(
 def run(args: argparse.Namespace, out: Any = None) -> int:
     """Train and report as ``args`` say; returns the exit status."""
     write = (out or sys.stdout).write
+    os.makedirs(args.out, exist_ok=True)  # fail before training, not after
     rng = random.Random(args.seed)
     task = make_task(args.task, args.hidden, rng)
     train, val, test = train_val_test_split(task.X, task.y, val=0.2, test=0.2, rng=rng, stratify=True)
@@ -288,7 +290,6 @@ def run(args: argparse.Namespace, out: Any = None) -> int:
     table, scores = _scores_table(task.model, {"train": train, "val": val, "test": test})
     write(table + "\n\n")
 
-    os.makedirs(args.out, exist_ok=True)
     path = os.path.join(args.out, "history.json")
     with open(path, "w", encoding="utf-8") as f:
         json.dump({"task": task.name, "epochs": epochs, "optimizer": args.optimizer, "lr": lr,
