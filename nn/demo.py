@@ -176,7 +176,8 @@ def _scores_table(model: Module, parts: dict[str, tuple[list[Any], list[int]]]) 
 
 
 def _neuron_graph(task: Task, X: Sequence[Any]) -> Value:
-    """One trained neuron (the first of the first hidden layer) applied to one sample."""
+    """One trained neuron (the first of the first hidden layer) applied to one sample,
+    backpropagated, so every node holds d(output)/d(node)."""
     neuron: Neuron = task.mlp.layers[0].neurons[0]
     if task.words is not None:
         inputs = task.model.embedding(X[0][0])  # type: ignore[attr-defined]
@@ -184,6 +185,8 @@ def _neuron_graph(task: Task, X: Sequence[Any]) -> Value:
         inputs = [Value(c, label=f"x{i + 1}") for i, c in enumerate(X[0])]
     out = neuron(inputs)
     out.label = "h1"
+    task.model.zero_grad()
+    out.backward()  # so the drawing shows d h1 / d node on every node
     return out
 
 

@@ -45,7 +45,10 @@ def test_default_demo_reaches_97_percent_on_moons_and_writes_its_files(tmp_path,
     # the neuron's graph: h1 = relu(w0·x1 + w1·x2 + b), from the trained first neuron
     (root,) = fake_render
     assert root.label == "h1" and root.op == "relu"
-    assert {n.label for n in topological_order(root)} >= {"x1", "x2", "w0", "w1", "b"}
+    nodes = {n.label: n for n in topological_order(root)}
+    assert set(nodes) >= {"x1", "x2", "w0", "w1", "b"}
+    active = 1.0 if root.data > 0 else 0.0  # backpropagated: d h1 / d w0 = relu'·x1, d h1 / d b = relu'
+    assert nodes["w0"].grad == active * nodes["x1"].data and nodes["b"].grad == active
     assert (tmp_path / "neuron.svg").read_text().startswith("<svg>")
     if HAS_MATPLOTLIB:
         assert (tmp_path / "curves.png").stat().st_size > 1000
