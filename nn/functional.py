@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from autograd import Value
@@ -51,15 +51,23 @@ def _is_scalar(x: Any) -> bool:
     return isinstance(x, (Value, numbers.Real))
 
 
+def _listlike(x: Any) -> list[Any] | None:
+    """``x`` as a list if it holds several items (list, tuple, numpy array, iterator), else None."""
+    if _is_scalar(x) or isinstance(x, (str, bytes, Mapping)) or not isinstance(x, Iterable):
+        return None
+    return list(x)
+
+
 def _elementwise(x: Any, fn: str, where: str) -> Any:
     if _is_scalar(x):
         return getattr(_value(x, where), fn)()
-    if isinstance(x, Sequence) and not isinstance(x, (str, bytes)):
-        return [getattr(_value(v, where), fn)() for v in x]
+    xs = _listlike(x)
+    if xs is not None:
+        return [getattr(_value(v, where), fn)() for v in xs]
     raise TypeError(f"{where}: expected a Value, a number or a list of them, got {type(x).__name__}: {x!r}")
 
 
-def relu(x: Scalar | Sequence[Scalar]) -> Value | list[Value]:
+def relu(x: Scalar | Iterable[Scalar]) -> Value | list[Value]:
     """max(0, x), elementwise on a list; derivative 1 for x > 0, else 0.
 
     >>> [v.data for v in relu([-1.0, 2.0])]
@@ -68,7 +76,7 @@ def relu(x: Scalar | Sequence[Scalar]) -> Value | list[Value]:
     return _elementwise(x, "relu", "relu")
 
 
-def tanh(x: Scalar | Sequence[Scalar]) -> Value | list[Value]:
+def tanh(x: Scalar | Iterable[Scalar]) -> Value | list[Value]:
     """tanh(x) = (e^x - e^-x)/(e^x + e^-x), elementwise on a list.
 
     >>> tanh(0.0).data
@@ -77,7 +85,7 @@ def tanh(x: Scalar | Sequence[Scalar]) -> Value | list[Value]:
     return _elementwise(x, "tanh", "tanh")
 
 
-def sigmoid(x: Scalar | Sequence[Scalar]) -> Value | list[Value]:
+def sigmoid(x: Scalar | Iterable[Scalar]) -> Value | list[Value]:
     """σ(x) = 1/(1 + e^-x), elementwise on a list.
 
     >>> sigmoid([0.0])[0].data
@@ -87,11 +95,12 @@ def sigmoid(x: Scalar | Sequence[Scalar]) -> Value | list[Value]:
 
 
 def _vector(x: Any, where: str, what: str = "logits") -> list[Value]:
-    if _is_scalar(x) or isinstance(x, (str, bytes)) or not isinstance(x, Sequence):
+    xs = _listlike(x)
+    if xs is None:
         raise TypeError(f"{where}: {what} must be a list of numbers or Values, got {type(x).__name__}: {x!r}")
-    if len(x) == 0:
+    if not xs:
         raise ValueError(f"{where}: {what} is empty")
-    return [_value(v, where) for v in x]
+    return [_value(v, where) for v in xs]
 
 
 def _total(terms: list[Value]) -> Value:
@@ -104,7 +113,7 @@ def _log_sum_exp(z: list[Value]) -> tuple[float, Value]:
     return m, _total([(v - m).exp() for v in z]).log()
 
 
-def softmax(logits: Sequence[Scalar]) -> list[Value]:
+def softmax(logits: Iterable[Scalar]) -> list[Value]:
     """softmax(z)_i = e^(z_i - m) / Σ_j e^(z_j - m), with m = max(z) (stable for any z).
 
     >>> [round(p.data, 4) for p in softmax([2.0, 1.0, 0.1])]
@@ -117,7 +126,7 @@ def softmax(logits: Sequence[Scalar]) -> list[Value]:
     return [ei / s for ei in e]
 
 
-def log_softmax(logits: Sequence[Scalar]) -> list[Value]:
+def log_softmax(logits: Iterable[Scalar]) -> list[Value]:
     """log softmax(z)_i = z_i - m - log Σ_j e^(z_j - m), with m = max(z) (stable for any z).
 
     >>> [round(p.data, 4) for p in log_softmax([1000.0, 0.0])]
@@ -150,13 +159,14 @@ def _pairs(pred: Any, target: Any, where: str) -> tuple[list[Value], list[Value 
             )
         return [_value(pred, where)], [_target_number(target, where)], True
     p = _vector(pred, where, "pred")
-    if _is_scalar(target) or isinstance(target, (str, bytes)) or not isinstance(target, Sequence):
+    ts = _listlike(target)
+    if ts is None:
         raise ValueError(
             f"{where}: pred is a list of {len(p)} but target is {type(target).__name__}: {target!r}"
         )
-    if len(target) != len(p):
-        raise ValueError(f"{where}: pred has {len(p)} elements but target has {len(target)}")
-    return p, [_target_number(t, where) for t in target], False
+    if len(ts) != len(p):
+        raise ValueError(f"{where}: pred has {len(p)} elements but target has {len(ts)}")
+    return p, [_target_number(t, where) for t in ts], False
 
 
 def _target_number(t: Any, where: str) -> Value | float:
@@ -199,15 +209,6 @@ def l1_loss(pred: Any, target: Any, reduction: str = "mean") -> Value | list[Val
     return _loss([(pi - ti).abs() for pi, ti in zip(p, t)], scalar, reduction, "l1_loss")
 
 
-def _is_batch(logits: Any) -> bool:
-    return (
-        isinstance(logits, Sequence)
-        and not isinstance(logits, (str, bytes))
-        and len(logits) > 0
-        and not _is_scalar(logits[0])
-    )
-
-
 def _one_cross_entropy(logits: Any, target: Any, where: str) -> Value:
     z = _vector(logits, where)
     logp_parts = _log_sum_exp(z)
@@ -218,10 +219,11 @@ def _one_cross_entropy(logits: Any, target: Any, where: str) -> Value:
                 f"{where}: class index {target} out of range for {len(z)} classes (0 to {len(z) - 1})"
             )
         return lse + m - z[int(target)]
-    if isinstance(target, Sequence) and not isinstance(target, (str, bytes)):
-        if len(target) != len(z):
-            raise ValueError(f"{where}: {len(z)} logits but a probability target of length {len(target)}")
-        probs = [_target_number(q, where) for q in target]
+    qs = _listlike(target)
+    if qs is not None:
+        if len(qs) != len(z):
+            raise ValueError(f"{where}: {len(z)} logits but a probability target of length {len(qs)}")
+        probs = [_target_number(q, where) for q in qs]
         bad = [q for q in probs if not isinstance(q, Value) and not 0.0 <= q <= 1.0]
         if bad or abs(sum(float(q) for q in probs) - 1.0) > 1e-6:
             raise ValueError(
@@ -247,16 +249,18 @@ def cross_entropy(logits: Any, target: Any, reduction: str = "mean") -> Value | 
     0.7578
     """
     _check_reduction(reduction, "cross_entropy")
-    if not _is_batch(logits):
-        return _one_cross_entropy(logits, target, "cross_entropy")
-    if isinstance(target, (str, bytes)) or not isinstance(target, Sequence):
+    rows = _listlike(logits)
+    if not rows or _is_scalar(rows[0]):  # one sample (or not a list: reported there)
+        return _one_cross_entropy(logits if rows is None else rows, target, "cross_entropy")
+    ts = _listlike(target)
+    if ts is None:
         raise ValueError(
-            f"cross_entropy: a batch of {len(logits)} logit lists needs a list of {len(logits)} targets, "
+            f"cross_entropy: a batch of {len(rows)} logit lists needs a list of {len(rows)} targets, "
             f"got {type(target).__name__}: {target!r}"
         )
-    if len(target) != len(logits):
-        raise ValueError(f"cross_entropy: {len(logits)} samples of logits but {len(target)} targets")
-    pairs = enumerate(zip(logits, target))
+    if len(ts) != len(rows):
+        raise ValueError(f"cross_entropy: {len(rows)} samples of logits but {len(ts)} targets")
+    pairs = enumerate(zip(rows, ts))
     terms = [_one_cross_entropy(z, y, f"cross_entropy (sample {i})") for i, (z, y) in pairs]
     return _reduce(terms, reduction, "cross_entropy")
 
@@ -278,8 +282,9 @@ def _clamped_log(v: Value) -> Value:
 def binary_cross_entropy(p: Any, y: Any, reduction: str = "mean") -> Value | list[Value]:
     """-(y·log p + (1 - y)·log(1 - p)) for probabilities p in [0, 1] and targets y in [0, 1].
 
-    Like PyTorch, each log is clamped at -100, so p = 0 or 1 gives a finite loss; a term
-    whose weight (y or 1 - y) is 0 is left out.
+    Like PyTorch, each log is clamped at -100, so p = 0 or 1 gives a finite loss (no gradient
+    flows through a clamped log); a term whose weight (y or 1 - y) is 0 is left out. Prefer
+    :func:`binary_cross_entropy_with_logits` on the raw score: it is stable and never clamps.
 
     >>> round(binary_cross_entropy(0.8, 1).data, 4)       # -log 0.8
     0.2231
@@ -300,7 +305,7 @@ def binary_cross_entropy(p: Any, y: Any, reduction: str = "mean") -> Value | lis
             parts.append(yi * _clamped_log(pi))
         if isinstance(yi, Value) or yi != 1.0:
             parts.append((1.0 - yi) * _clamped_log(1.0 - pi))
-        terms.append(-_total(parts))
+        terms.append(0.0 - _total(parts))  # not -x: a perfect prediction gives 0.0, not -0.0
     return _loss(terms, scalar, reduction, "binary_cross_entropy")
 
 

@@ -60,7 +60,10 @@ class Module:
         >>> len(MLP(3, [4, 4, 1], rng=random.Random(0)).parameters())   # 16 + 20 + 5
         41
         """
-        return [p for _, p in self.named_parameters()]
+        cls = type(self)
+        if cls.parameters is Module.parameters and cls.named_parameters is not Module.named_parameters:
+            return [p for _, p in self.named_parameters()]
+        return [p for _, p in _walk(self)]  # (also what an override's super().parameters() gets)
 
     def named_parameters(self) -> list[tuple[str, Value]]:
         """``(name, parameter)`` pairs; names are dotted attribute paths like ``layers.0.neurons.2.w.1``.
@@ -72,7 +75,10 @@ class Module:
         >>> [n for n, _ in Neuron(2, rng=random.Random(0)).named_parameters()]
         ['w.0', 'w.1', 'b']
         """
-        return _named_parameters(self)
+        cls = type(self)
+        if cls.named_parameters is Module.named_parameters and cls.parameters is not Module.parameters:
+            return [(str(i), p) for i, p in enumerate(self.parameters())]
+        return _walk(self)
 
     def zero_grad(self) -> None:
         """Set every parameter's ``grad`` to 0.0 (gradients accumulate across ``backward()`` calls).
@@ -134,8 +140,12 @@ def _is_number(v: Any) -> bool:
     return isinstance(v, numbers.Real) and not isinstance(v, bool) and math.isfinite(v)
 
 
-def _named_parameters(root: Module) -> list[tuple[str, Value]]:
-    """Walk attributes iteratively (explicit stack), depth-first in definition order."""
+def _walk(root: Module) -> list[tuple[str, Value]]:
+    """Walk attributes iteratively (explicit stack), depth-first in definition order.
+
+    ``root``'s own attributes are always walked; a module met inside it is asked for its
+    ``named_parameters()`` if it customizes either method, so overrides are respected.
+    """
     out: list[tuple[str, Value]] = []
     seen: set[int] = set()
     visited: set[int] = set()
@@ -151,8 +161,11 @@ def _named_parameters(root: Module) -> list[tuple[str, Value]]:
             if id(obj) in visited:
                 continue
             visited.add(id(obj))
-            if type(obj).parameters is not Module.parameters:  # micrograd style: name by position
-                items: list[tuple[str, Any]] = [(str(i), p) for i, p in enumerate(obj.parameters())]
+            cls = type(obj)
+            if obj is not root and (
+                cls.parameters is not Module.parameters or cls.named_parameters is not Module.named_parameters
+            ):
+                items: list[tuple[str, Any]] = list(obj.named_parameters())
             else:
                 items = [(k, v) for k, v in vars(obj).items() if not k.startswith("_")]
         elif isinstance(obj, (list, tuple)):

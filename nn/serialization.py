@@ -43,6 +43,13 @@ def save(module: Module, path: PathLike) -> None:
     The file is written to a temporary name and renamed into place, so an interrupted save
     never leaves a half-written file. A NaN or infinite parameter is a ``ValueError`` (JSON
     has no such numbers, and a diverged model is rarely worth keeping).
+
+    >>> import json, os, pathlib, tempfile
+    >>> from nn import Neuron
+    >>> path = os.path.join(tempfile.mkdtemp(), "neuron.json")
+    >>> save(Neuron(1, init=lambda fi, fo, rng: 0.5), path)
+    >>> json.loads(pathlib.Path(path).read_text())["state_dict"]
+    {'w.0': 0.5, 'b': 0.0}
     """
     _check_module("nn.save", module)
     state = module.state_dict()
@@ -101,6 +108,13 @@ def load(module: Module, path: PathLike) -> Module:
     or whose parameters do not match the module's (a missing, unexpected or non-numeric
     entry: e.g. saved from a different architecture) is a ``ValueError`` naming the file and
     the entry; the module is then unchanged. A missing file is ``FileNotFoundError``.
+
+    >>> import os, tempfile
+    >>> from nn import Neuron
+    >>> path = os.path.join(tempfile.mkdtemp(), "neuron.json")
+    >>> save(Neuron(1, init=lambda fi, fo, rng: 0.5), path)
+    >>> load(Neuron(1), path).w[0].data
+    0.5
     """
     _check_module("nn.load", module)
     target = os.fspath(path)
