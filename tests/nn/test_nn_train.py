@@ -3,6 +3,9 @@
 import io
 import math
 import random
+import subprocess
+import sys
+import types
 
 import pytest
 
@@ -192,3 +195,24 @@ def test_a_nan_loss_stops_with_advice():
     with pytest.raises(FloatingPointError, match="loss became nan at epoch 0, batch 0"):
         fit(model, lambda o, t: F.mse_loss(o, t) * math.nan, SGD(model.parameters(), lr=0.1),
             ([[1.0]], [0.0]), epochs=2, progress=False)
+
+
+def test_progress_bar_in_a_notebook_falls_back_to_text_without_widgets(monkeypatch):
+    class ZMQInteractiveShell:  # the class name Jupyter's kernel shell has
+        pass
+
+    fake_ipython = types.ModuleType("IPython")
+    fake_ipython.get_ipython = ZMQInteractiveShell
+    monkeypatch.setitem(sys.modules, "IPython", fake_ipython)
+    monkeypatch.setitem(sys.modules, "tqdm.notebook", None)  # no ipywidgets: text bar instead
+    out = io.StringIO()  # not a terminal, but a notebook shows the bar anyway
+    monkeypatch.setattr("sys.stderr", out)
+    model = identity_model()
+    fit(model, F.mse_loss, SGD(model.parameters(), lr=0.1), ([[1.0]], [1.0]), epochs=2, progress=True)
+    assert "2/2" in out.getvalue()
+
+
+def test_importing_nn_loads_no_plotting_or_progress_packages():
+    code = "import sys, nn, nn.demo, nn.train; print('matplotlib' in sys.modules, 'tqdm' in sys.modules)"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["False", "False"]
