@@ -319,6 +319,13 @@ def fit(
             )
     if scheduler is not None and not callable(getattr(scheduler, "step", None)):
         raise TypeError(f"fit(): scheduler must have step(), got {type(scheduler).__name__}")
+    if rng is not None and not isinstance(rng, random.Random):
+        raise TypeError(
+            f"fit(): rng must be a random.Random or None, got {type(rng).__name__}: {rng!r}; "
+            "for a seed s pass rng=random.Random(s)"
+        )
+    if predict is not None and not callable(predict):
+        raise TypeError(f"fit(): predict must be a function output -> label, got {type(predict).__name__}")
     chosen = _metric_names(metrics)
     predict = predict or _default_predict(y)
     step = _make_step(model, loss_fn, optimizer)

@@ -175,6 +175,10 @@ def test_bad_arguments_are_clear_errors():
         fit(model, F.mse_loss, opt, good, epochs=1, batch_size=0)
     with pytest.raises(TypeError, match="optimizer must have zero_grad"):
         fit(model, F.mse_loss, object(), good, epochs=1)
+    with pytest.raises(TypeError, match=r"rng=random.Random\(s\)"):
+        fit(model, F.mse_loss, opt, good, epochs=1, batch_size=1, rng=42)
+    with pytest.raises(TypeError, match="predict must be a function"):
+        fit(model, F.mse_loss, opt, good, epochs=1, predict="argmax")
     with pytest.raises(ValueError, match="unknown metric 'auc'"):
         fit(model, F.mse_loss, opt, good, epochs=1, metrics=("auc",))
     with pytest.raises(TypeError, match="must return one Value"):
