@@ -175,23 +175,37 @@ def _scores_table(model: Module, parts: dict[str, tuple[list[Any], list[int]]]) 
     return "\n".join(lines), rows
 
 
-def _neuron_graph(task: Task, X: Sequence[Any]) -> Value:
+def _neuron_graph(task: Task, X: Sequence[Any]) -> tuple[Value, list[Value]]:
     """One trained neuron (the first of the first hidden layer) applied to one sample,
-    backpropagated, so every node holds d(output)/d(node)."""
+    backpropagated, so every node holds d(output)/d(node); and the neuron's parameters.
+
+    The sample is the first one on which the neuron is active (relu > 0), so the drawing
+    shows gradients flowing, not the zeros of a switched-off relu.
+    """
     neuron: Neuron = task.mlp.layers[0].neurons[0]
-    if task.words is not None:
-        inputs = task.model.embedding(X[0][0])  # type: ignore[attr-defined]
-    else:
-        inputs = [Value(c, label=f"x{i + 1}") for i, c in enumerate(X[0])]
-    out = neuron(inputs)
-    out.label = "h1"
+
+    def apply(sample: Any) -> Value:
+        if task.words is not None:
+            inputs = task.model.embedding(sample[0])  # type: ignore[attr-defined]
+        else:
+            inputs = [Value(c, label=f"x{i}") for i, c in enumerate(sample)]
+        return neuron(inputs)
+
+    out = apply(X[0])
+    for sample in X:
+        candidate = apply(sample)
+        if candidate.data > 0:
+            out = candidate
+            break
+    out.label = "h"
     task.model.zero_grad()
-    out.backward()  # so the drawing shows d h1 / d node on every node
-    return out
+    out.backward()  # so the drawing shows d h / d node on every node
+    return out, neuron.parameters()
 
 
-def write_neuron_svg(root: Value, path: str) -> str:
-    """Write the graph of ``root`` with ``autograd.save_svg``; a message if rendering is unavailable."""
+def write_neuron_svg(root: Value, path: str, params: Sequence[Value] = ()) -> str:
+    """Write the graph of ``root`` with ``autograd.save_svg`` (``params`` drawn as parameters);
+    a message instead if rendering is unavailable."""
     try:
         render = importlib.import_module("autograd.render")
     except ModuleNotFoundError as e:
@@ -199,7 +213,7 @@ def write_neuron_svg(root: Value, path: str) -> str:
             raise
         return "skipped neuron.svg: graph rendering (autograd.render) is not in this build of chaingrad"
     try:
-        render.save_svg(root, path)
+        render.save_svg(root, path, params=list(params))
     except (OSError, RuntimeError) as e:  # e.g. no Graphviz backend
         return f"skipped neuron.svg: rendering failed ({type(e).__name__}: {e})"
     return f"wrote {path}"
@@ -298,7 +312,8 @@ def run(args: argparse.Namespace, out: Any = None) -> int:
         json.dump({"task": task.name, "epochs": epochs, "optimizer": args.optimizer, "lr": lr,
                    "seed": args.seed, "history": history.as_dict(), "scores": scores}, f, indent=1)
     write(f"wrote {path}\n")
-    write(write_neuron_svg(_neuron_graph(task, train[0]), os.path.join(args.out, "neuron.svg")) + "\n")
+    root, params = _neuron_graph(task, train[0])
+    write(write_neuron_svg(root, os.path.join(args.out, "neuron.svg"), params) + "\n")
     Figure = _matplotlib_figure()
     if Figure is None:
         write(f"skipped the plots: matplotlib is not installed; for curves and the decision boundary, "

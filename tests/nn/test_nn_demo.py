@@ -19,8 +19,9 @@ def fake_render(monkeypatch):
     """An ``autograd.render`` whose save_svg records the graph it was given and writes a file."""
     seen = []
 
-    def save_svg(root, path):
+    def save_svg(root, path, params=()):
         seen.append(root)
+        assert all(p in set(topological_order(root)) for p in params)
         with open(path, "w", encoding="utf-8") as f:
             f.write(f"<svg><!-- {len(topological_order(root))} nodes --></svg>")
         return path
@@ -42,13 +43,13 @@ def test_default_demo_reaches_97_percent_on_moons_and_writes_its_files(tmp_path,
     assert saved["scores"]["test"]["accuracy"] >= 0.97
     assert len(saved["history"]["train"]["loss"]) == demo.DEFAULT_EPOCHS["moons"]
     assert set(saved["scores"]["test"]) == {"accuracy", "precision", "recall", "f1"}
-    # the neuron's graph: h1 = relu(w0·x1 + w1·x2 + b), from the trained first neuron
+    # the neuron's graph: h = relu(w0·x0 + w1·x1 + b), from the trained first neuron, on a
+    # sample where it is active, backpropagated: d h / d w0 = x0, d h / d b = 1
     (root,) = fake_render
-    assert root.label == "h1" and root.op == "relu"
+    assert root.label == "h" and root.op == "relu" and root.data > 0
     nodes = {n.label: n for n in topological_order(root)}
-    assert set(nodes) >= {"x1", "x2", "w0", "w1", "b"}
-    active = 1.0 if root.data > 0 else 0.0  # backpropagated: d h1 / d w0 = relu'·x1, d h1 / d b = relu'
-    assert nodes["w0"].grad == active * nodes["x1"].data and nodes["b"].grad == active
+    assert set(nodes) >= {"x0", "x1", "w0", "w1", "b"}
+    assert nodes["w0"].grad == nodes["x0"].data and nodes["b"].grad == 1.0
     assert (tmp_path / "neuron.svg").read_text().startswith("<svg>")
     if HAS_MATPLOTLIB:
         assert (tmp_path / "curves.png").stat().st_size > 1000
