@@ -165,15 +165,15 @@ def _cmd_tour(args: argparse.Namespace) -> int:
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
-    try:
-        from nn.demo import main as demo_main
-    except ImportError:  # nn.demo not built yet: the engine tour is the demo
-        engine_tour()
-        return 0
+    from nn.demo import main as demo_main
+
     return demo_main(args.rest)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["demo"]:  # argparse's REMAINDER loses a leading option (`demo --out x`): pass all on
+        return _cmd_demo(argparse.Namespace(rest=argv[1:]))
     parser = build_parser()
     args = parser.parse_args(argv)
     run = getattr(args, "run", None)
