@@ -22,6 +22,10 @@ _spec.loader.exec_module(runner)
 NOTEBOOKS = runner.notebook_paths()
 
 
+def test_the_five_notebooks_are_there():
+    assert [p.name[:3] for p in NOTEBOOKS] == ["01_", "02_", "03_", "04_", "05_"], [p.name for p in NOTEBOOKS]
+
+
 def test_the_kernel_is_this_interpreter(tmp_path):
     # The python3 kernel must be the project's venv, or the notebooks would test some other
     # installation of chaingrad (or fail to import it).
