@@ -4,10 +4,11 @@
     python notebooks/run.py 01_*.ipynb      # some of them
     python notebooks/run.py --check         # execute without writing (what the test does)
 
-The kernel is the ``python3`` kernel of the interpreter running this script (ipykernel must
-be installed in it: ``pip install -e '.[dev]'``). Outputs are deterministic: every notebook
-seeds its own randomness, execution timestamps are not recorded, and the kernel gets a
-fixed ``PYTHONHASHSEED``, so re-running gives a clean diff.
+The kernel is the ``python3`` kernel of the interpreter running this script, whatever other
+kernelspecs are installed (ipykernel must be installed in it: ``pip install -e '.[dev]'``).
+Outputs are deterministic: every notebook seeds its own randomness, execution timestamps
+are not recorded, and the kernel gets a fixed ``PYTHONHASHSEED``, so re-running gives a
+clean diff.
 """
 
 from __future__ import annotations
@@ -18,7 +19,10 @@ import time
 from pathlib import Path
 
 import nbformat
+from jupyter_client.kernelspec import KernelSpecManager
+from jupyter_client.manager import KernelManager
 from nbclient import NotebookClient
+from traitlets import default
 
 HERE = Path(__file__).resolve().parent
 CELL_TIMEOUT = 120  # seconds, per cell
@@ -27,6 +31,17 @@ CELL_TIMEOUT = 120  # seconds, per cell
 def notebook_paths() -> list[Path]:
     """The notebooks, in reading order (``01_...`` to ``05_...``)."""
     return sorted(HERE.glob("[0-9][0-9]_*.ipynb"))
+
+
+class ThisInterpreterKernelManager(KernelManager):
+    """Starts the ``python3`` kernel of the interpreter running this code (ipykernel's own
+    kernelspec, ``sys.executable -m ipykernel_launcher``), never a ``python3`` kernelspec
+    installed elsewhere (a user's ~/.local/share/jupyter, JUPYTER_PATH, the system), which
+    would run the notebooks against some other installation of chaingrad."""
+
+    @default("kernel_spec_manager")
+    def _kernel_spec_manager_default(self) -> KernelSpecManager:
+        return KernelSpecManager(kernel_dirs=[], ensure_native_kernel=True)
 
 
 def kernel_env() -> dict[str, str]:
@@ -46,6 +61,7 @@ def execute(nb: nbformat.NotebookNode, cwd: Path, *, timeout: int = CELL_TIMEOUT
         nb,
         timeout=timeout,
         kernel_name="python3",
+        kernel_manager_class=ThisInterpreterKernelManager,
         record_timing=False,
         resources={"metadata": {"path": str(cwd)}},
     )

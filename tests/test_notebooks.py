@@ -38,6 +38,22 @@ def test_the_kernel_is_this_interpreter(tmp_path):
     assert Path(autograd_file).parent == ROOT / "autograd"
 
 
+def test_a_python3_kernelspec_elsewhere_does_not_take_over(tmp_path, monkeypatch):
+    # A python3 kernelspec earlier on Jupyter's search path (here via JUPYTER_PATH, which
+    # comes first) that would start another interpreter must not be used.
+    spec = tmp_path / "jupyter" / "kernels" / "python3"
+    spec.mkdir(parents=True)
+    (spec / "kernel.json").write_text(
+        '{"argv": ["/nonexistent/python", "-m", "ipykernel_launcher", "-f", "{connection_file}"],'
+        ' "display_name": "elsewhere", "language": "python"}'
+    )
+    monkeypatch.setenv("JUPYTER_PATH", str(tmp_path / "jupyter"))
+    nb = nbformat.v4.new_notebook()
+    nb.cells.append(nbformat.v4.new_code_cell("import sys\nprint(sys.prefix)"))
+    runner.execute(nb, tmp_path, timeout=60)
+    assert Path(nb.cells[0].outputs[0]["text"].strip()) == Path(sys.prefix)
+
+
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
 def test_notebook_runs_from_a_clean_kernel(path, capsys):
     committed = nbformat.read(path, as_version=4)
