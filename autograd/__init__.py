@@ -20,6 +20,7 @@ from .backward import backward, grad, topological_order, zero_grad
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck, numerical_grad
 from .modes import AnomalyError, detect_anomaly, is_grad_enabled, no_grad
 from .ops import OPS, Op, op_of
+from .tracing import Traced, TraceMismatchError, trace
 from .value import Const, Value
 
 __version__ = "0.1.0"
@@ -39,6 +40,8 @@ __all__ = [
     "Const",
     "GradcheckError",
     "Op",
+    "TraceMismatchError",
+    "Traced",
     "Value",
     "backward",
     "detect_anomaly",
@@ -50,6 +53,7 @@ __all__ = [
     "numerical_grad",
     "op_of",
     "topological_order",
+    "trace",
     "zero_grad",
 ]
 
