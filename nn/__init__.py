@@ -1,1 +1,25 @@
-"""chaingrad's neural-network package, built only on ``autograd``'s public API."""
+"""chaingrad's neural-network package, built only on ``autograd``'s public API.
+
+Modules (``Module``, ``Neuron``, ``Layer``, ``MLP``, ``Embedding``) live in :mod:`nn.module`,
+activations and losses in :mod:`nn.functional` (import as ``F``), optimizers and schedules
+in :mod:`nn.optim`, initializers in :mod:`nn.init`; ``save``/``load`` write and read
+parameters as JSON.
+"""
+
+from . import functional, init, optim
+from .module import ACTIVATIONS, MLP, Embedding, Layer, Module, Neuron
+from .serialization import load, save
+
+__all__ = [
+    "ACTIVATIONS",
+    "MLP",
+    "Embedding",
+    "Layer",
+    "Module",
+    "Neuron",
+    "functional",
+    "init",
+    "load",
+    "optim",
+    "save",
+]
