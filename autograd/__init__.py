@@ -18,7 +18,7 @@ from typing import Any
 
 from .backward import backward, grad, topological_order, zero_grad
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck, numerical_grad
-from .modes import AnomalyError, detect_anomaly, is_grad_enabled, no_grad
+from .modes import AnomalyError, detect_anomaly, gc_paused, is_grad_enabled, no_grad
 from .ops import OPS, Op, op_of
 from .tracing import Traced, TraceMismatchError, trace
 from .value import Const, Value
@@ -45,6 +45,7 @@ __all__ = [
     "Value",
     "backward",
     "detect_anomaly",
+    "gc_paused",
     "grad",
     "gradcheck",
     "gradgradcheck",

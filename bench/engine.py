@@ -263,15 +263,16 @@ class Trainer:
     losses: list[float] = field(default_factory=list)
 
     def step(self) -> dict[str, float]:
-        eng, params = self.eng, self.model.parameters()
+        """One step of micrograd's demo loop: loss(), zero_grad(), backward(), SGD update."""
+        eng, model = self.eng, self.model
         t0 = perf()
         inputs = [[eng.leaf(a) for a in row] for row in self.X]
-        loss = loss_fn(self.model, inputs, self.y)
+        loss = loss_fn(model, inputs, self.y)
         t1 = perf()
-        eng.zero_grad(params)
+        eng.zero_grad(model.parameters())
         eng.backward(loss)
         t2 = perf()
-        eng.update(params, 1.0 - 0.9 * self.k / 100)
+        eng.update(model.parameters(), 1.0 - 0.9 * self.k / 100)
         t3 = perf()
         self.k += 1
         self.losses.append(eng.data(loss))
@@ -279,26 +280,44 @@ class Trainer:
 
 
 class TracedTrainer(Trainer):
-    """chaingrad's model, the loss traced once and replayed each step."""
+    """chaingrad's model, the loss traced once (``autograd.trace``) and replayed each step."""
 
     def __init__(self, eng: Engine, model: Any, X: list[list[float]], y: list[float]):
         super().__init__(eng, model, X, y)
-        params = model.parameters()
         t0 = perf()
-        inputs = [[Value(a) for a in row] for row in X]
-        self.traced = autograd.trace(lambda xs: loss_fn(model, xs, y), inputs, params=params)
+        self.traced = autograd.trace(lambda xs: loss_fn(model, xs, y), X)
         self.trace_seconds = perf() - t0
 
     def step(self) -> dict[str, float]:
-        params = self.model.parameters()
         t0 = perf()
+        self.eng.zero_grad(self.model.parameters())
         loss = self.traced(self.X)  # forward + backward in one replay
         t1 = perf()
-        self.eng.update(params, 1.0 - 0.9 * self.k / 100)
+        self.eng.update(self.model.parameters(), 1.0 - 0.9 * self.k / 100)
         t2 = perf()
         self.k += 1
         self.losses.append(loss)
         return {"forward+backward": t1 - t0, "update": t2 - t1}
+
+
+def _chaingrad_mlp(rng: random.Random) -> Any:
+    """nn.MLP when the nn package has it, else micrograd's MLP built inline on Value."""
+    try:
+        from nn import MLP as NNMLP
+    except ImportError:
+        return MLP(Value, 2, [16, 16, 1], rng)
+    return NNMLP(2, [16, 16, 1], rng=rng)
+
+
+def _micrograd_mlp() -> Any:
+    """micrograd's own nn.MLP (it draws from the global random; its state is restored)."""
+    from micrograd.nn import MLP as MicroMLP
+
+    state = random.getstate()
+    try:
+        return MicroMLP(2, [16, 16, 1])
+    finally:
+        random.setstate(state)
 
 
 def make_trainers(engines: list[Engine], traced: bool) -> list[Trainer]:
@@ -307,17 +326,22 @@ def make_trainers(engines: list[Engine], traced: bool) -> list[Trainer]:
     ref = MLP(Value, 2, [16, 16, 1], random.Random(1337))
     trainers: list[Trainer] = []
     for eng in engines:
-        model = MLP(eng.leaf, 2, [16, 16, 1], random.Random(0))
-        for p, r in zip(model.parameters(), ref.parameters()):  # identical weights everywhere
+        if eng.name == "chaingrad":
+            model = _chaingrad_mlp(random.Random(0))
+        elif eng.name == "micrograd":
+            model = _micrograd_mlp()
+        else:
+            model = MLP(eng.leaf, 2, [16, 16, 1], random.Random(0))
+        for p, r in zip(model.parameters(), ref.parameters(), strict=True):  # identical weights everywhere
             eng.set_data(p, r.data)
         trainers.append(Trainer(eng, model, X, y))
     if traced and hasattr(autograd, "trace"):
-        model = MLP(Value, 2, [16, 16, 1], random.Random(0))
-        for p, r in zip(model.parameters(), ref.parameters()):
+        model = _chaingrad_mlp(random.Random(0))
+        for p, r in zip(model.parameters(), ref.parameters(), strict=True):
             p.data = r.data
-        t = TracedTrainer(chaingrad_engine(), model, X, y)
-        t.eng = Engine("chaingrad-traced", Value, t.eng.backward, _zero_values, _sgd_values, lambda v: v)
-        trainers.append(t)
+        eng = chaingrad_engine()
+        eng.name = "chaingrad traced"
+        trainers.append(TracedTrainer(eng, model, X, y))
     return trainers
 
 
@@ -407,7 +431,7 @@ def run_training(engines: list[Engine], reps: int, traced: bool) -> list[dict[st
     # all engines start from the same weights and data: their losses must agree
     ref = trainers[0].losses
     for t in trainers[1:]:
-        worst = max(abs(a - b) / max(1.0, abs(a)) for a, b in zip(ref, t.losses))
+        worst = max(abs(a - b) / max(1.0, abs(a)) for a, b in zip(ref, t.losses, strict=True))
         if worst > 1e-9:
             print(f"warning: {t.eng.name}'s losses differ from chaingrad's by {worst:.3g}", file=sys.stderr)
     rows = []
