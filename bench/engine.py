@@ -460,31 +460,38 @@ def run_training(engines: list[Engine], reps: int, traced: bool) -> list[dict[st
 
 
 def gc_share(engines: list[Engine], n: int, reps: int) -> list[dict[str, Any]]:
-    """Build + backward of the sum workload with the collector as it is, and paused."""
+    """Cyclic GC's share: the sum workload and the training step, collector on vs paused.
 
-    def paused(e: Engine) -> dict[str, float]:
-        was = gc.isenabled()
-        gc.disable()
-        try:
-            return sum_of_products(e, n)
-        finally:
-            if was:
-                gc.enable()
+    Paused means ``autograd.gc_paused()`` around the timed work (the same
+    ``gc.disable()``/``gc.enable()`` for micrograd); the share is 1 - paused / default.
+    """
+    trainers = {t.eng.name: t for t in make_trainers(engines, traced=False)}
 
-    runners = []
+    def paused(fn: Callable[[], dict[str, float]]) -> dict[str, float]:
+        with autograd.gc_paused():
+            return fn()
+
+    cases: list[tuple[str, str, Callable[[], dict[str, float]]]] = []
     for e in engines:
-        runners.append((f"{e.name}", lambda e=e: sum_of_products(e, n)))
-        runners.append((f"{e.name} (gc paused)", lambda e=e: paused(e)))
+        cases.append(("sum", e.name, lambda e=e: sum_of_products(e, n)))
+    for name, t in trainers.items():
+        cases.append(("train", name, t.step))
+    runners: list[Runner] = []
+    for work, name, fn in cases:
+        runners.append((f"{work} {name}", fn))
+        runners.append((f"{work} {name} paused", lambda fn=fn: paused(fn)))
     got = interleaved(runners, reps)
     rows = []
-    print(f"{'engine':<28}{'build+backward ms':>18}{'gc share':>10}")
-    for e in engines:
-        on = summarize(got[e.name])["total"]
-        off = summarize(got[f"{e.name} (gc paused)"])["total"]
-        rows.append({"workload": "gc", "size": _op_nodes("sum", n), "engine": e.name,
-                     "ms_gc_default": on * 1e3, "ms_gc_paused": off * 1e3, "gc_share": 1 - off / on})
-        print(f"{e.name:<28}{on * 1e3:>18.1f}{(1 - off / on) * 100:>9.0f}%")
-        print(f"{e.name + ' (gc paused)':<28}{off * 1e3:>18.1f}")
+    print(f"{'workload':<10}{'engine':<12}{'gc default ms':>14}{'gc paused ms':>14}{'gc share':>10}")
+    for work, name, _ in cases:
+        on = summarize(got[f"{work} {name}"])
+        off = summarize(got[f"{work} {name} paused"])
+        share = 1 - off["total"] / on["total"]
+        size = _op_nodes("sum", n) if work == "sum" else None
+        ms_on, ms_off = on["total"] * 1e3, off["total"] * 1e3
+        rows.append({"workload": f"gc-{work}", "size": size, "engine": name, "ms_gc_default": ms_on,
+                     "ms_gc_paused": ms_off, "gc_share": share, "spread": max(on["spread"], off["spread"])})
+        print(f"{work:<10}{name:<12}{ms_on:>14.1f}{ms_off:>14.1f}{share * 100:>9.0f}%")
     return rows
 
 
@@ -529,7 +536,8 @@ def main(argv: list[str] | None = None) -> int:
         print("\nworkload 3: micrograd's demo training step, MLP(2, [16, 16, 1]), 100 moons, hinge + L2, SGD")
         results["rows"] += run_training(engines, train_reps, traced=True)
     if "gc" in only:
-        print(f"\ncyclic GC's share of build + backward (sum workload, {_op_nodes('sum', gc_n):,} op nodes)")
+        print(f"\ncyclic GC's share (sum workload: {_op_nodes('sum', gc_n):,} op nodes, build + backward; "
+              "train: one step)")
         results["rows"] += gc_share(engines, gc_n, reps)
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=2))
