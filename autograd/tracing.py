@@ -235,7 +235,7 @@ class Traced:
         params: list[Value] = []
         nxt = first_param
         for n in order:  # parameters (non-input, non-constant leaves) take the next slots
-            if n._c0 is None and n not in slot and type(n) is not Const:
+            if n._c0 is None and n not in slot and not isinstance(n, Const):
                 slot[n] = nxt
                 nxt += 1
                 params.append(n)
@@ -250,7 +250,7 @@ class Traced:
         for n in order:
             c0 = n._c0
             if c0 is None:
-                if type(n) is Const:
+                if isinstance(n, Const):
                     slot[n] = len(values)
                     values.append(n.data)
                     sig.append(("const", (), n.data))
@@ -433,7 +433,7 @@ class Traced:
         in_pos = {pos.get(x, -1): k for k, x in enumerate(inputs)}
         for i, (n, (op, kids, const)) in enumerate(zip(order, self._sig)):
             if n._c0 is None:
-                kind = "const" if type(n) is Const else "leaf"
+                kind = "const" if isinstance(n, Const) else "leaf"
                 if kind != op or (kind == "const" and n.data != const):
                     raise TraceMismatchError(
                         f"node {i} is {_what(n)} now but was a {op} when traced. {advice}"
@@ -477,7 +477,7 @@ class Traced:
 
 def _what(n: Value) -> str:
     if n._c0 is None:
-        return "a constant" if type(n) is Const else "a leaf"
+        return "a constant" if isinstance(n, Const) else "a leaf"
     return f"{n.op!r}"
 
 

@@ -19,6 +19,7 @@ from .modes import AnomalyError, creation_trace
 from .modes import state as _mode_state
 
 Number = int | float
+_tanh = math.tanh
 
 
 class Value:
@@ -127,7 +128,21 @@ class Value:
 
     def __radd__(self, other: Number) -> Value:
         o = _coerce(other)
-        return NotImplemented if o is NotImplemented else o.__add__(self)
+        if o is NotImplemented:
+            return NotImplemented
+        if _ACTIVE[0]:
+            return _node_in_mode(o.data + self.data, "+", o, 1.0, self, 1.0)
+        v = _Node()
+        v.data = o.data + self.data
+        v.grad = 0.0
+        v.label = ""
+        v.op = "+"
+        v._c0 = o
+        v._c1 = self
+        v._g0 = 1.0
+        v._g1 = 1.0
+        v._mark = 0
+        return v
 
     def __sub__(self, other: Value | Number) -> Value:
         cls = type(other)
@@ -177,7 +192,23 @@ class Value:
 
     def __rmul__(self, other: Number) -> Value:
         o = _coerce(other)
-        return NotImplemented if o is NotImplemented else o.__mul__(self)
+        if o is NotImplemented:
+            return NotImplemented
+        a = o.data
+        b = self.data
+        if _ACTIVE[0]:
+            return _node_in_mode(a * b, "*", o, b, self, a)
+        v = _Node()
+        v.data = a * b
+        v.grad = 0.0
+        v.label = ""
+        v.op = "*"
+        v._c0 = o
+        v._c1 = self
+        v._g0 = b
+        v._g1 = a
+        v._mark = 0
+        return v
 
     def __truediv__(self, other: Value | Number) -> Value:
         cls = type(other)
@@ -244,8 +275,20 @@ class Value:
         >>> Value(0.0).tanh().local_grads
         (1.0,)
         """
-        out, g = _ops.tanh(self.data)
-        return _node(out, "tanh", self, g)
+        t = _tanh(self.data)  # ops.tanh, inline (hot in tanh networks)
+        if _ACTIVE[0]:
+            return _node_in_mode(t, "tanh", self, 1.0 - t * t, None, 0.0)
+        v = _Node()
+        v.data = t
+        v.grad = 0.0
+        v.label = ""
+        v.op = "tanh"
+        v._c0 = self
+        v._c1 = None
+        v._g0 = 1.0 - t * t
+        v._g1 = 0.0
+        v._mark = 0
+        return v
 
     def sigmoid(self) -> Value:
         """σ(x) = 1/(1 + e^-x), stable for any x; d/dx = σ(x)(1 - σ(x)).
@@ -416,6 +459,16 @@ class _Node(Value):
 _Node.__name__ = _Node.__qualname__ = "Value"  # what users see in reprs and error messages
 
 
+class _Const(Const):
+    """A :class:`Const` made from a plain number in an expression, allocated like :class:`_Node`."""
+
+    __slots__ = ()
+    __init__ = object.__init__  # type: ignore[assignment]
+
+
+_Const.__name__ = _Const.__qualname__ = "Const"
+
+
 # ------------------------------------------------------------------ construction helpers
 
 _new = object.__new__
@@ -492,10 +545,8 @@ def _check_label(label: Any) -> str:
 
 def _coerce(x: Any) -> Value:
     """A Value for an operand: Values pass through, real numbers become :class:`Const`."""
-    if isinstance(x, Value):
-        return x
-    if type(x) is float or isinstance(x, (int, float)) or _is_real(x):
-        c = _new(Const)  # Const(x) without the constructor's checks: x is known real here
+    if type(x) is float or (not isinstance(x, Value) and (isinstance(x, int) or _is_real(x))):
+        c = _Const()  # x is known real here: no constructor checks needed
         c.data = float(x)
         c.grad = 0.0
         c.label = ""
@@ -506,6 +557,8 @@ def _coerce(x: Any) -> Value:
         c._g1 = 0.0
         c._mark = 0
         return c
+    if isinstance(x, Value):
+        return x
     return NotImplemented
 
 
