@@ -37,6 +37,7 @@ import math
 import numbers
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from .backward import _walk
@@ -147,24 +148,53 @@ def _describe(token: Any) -> str:
 # ----------------------------------------------------------------------------- kernels
 
 Kernel = Callable[[list[float], list[tuple]], None]
-_kernels: dict[str, Kernel] = {}
+_kernels: dict[Any, Kernel] = {}
 
 # How deep fused expressions may nest (a sum of 40 products is one statement; longer
 # chains are cut into pieces): far below the parser's limit on nested parentheses.
 MAX_FUSE_DEPTH = 40
 
+_PH = "\x00"  # placeholder for an operand slot inside a fused expression
 _OPERAND = re.compile(r"\b[ab]\b")
 
 
-def _compile_kernel(item: str, body: list[str], name: str) -> Kernel:
-    """``def _k(v, run): for <item> in run: <body>``, compiled once per distinct source."""
-    src = f"def _k(v, run):\n    for {item} in run:\n" + "".join(f"        {line}\n" for line in body)
-    k = _kernels.get(src)
-    if k is None:
-        ns: dict[str, Any] = dict(_KERNEL_NAMES)
-        exec(compile(src, f"<chaingrad kernel {name}>", "exec"), ns)  # our own code, from the op table
-        k = _kernels[src] = ns["_k"]
-    return k
+@dataclass(frozen=True)
+class _OpInfo:
+    """What the tracer needs to know about one op string, worked out once from the table."""
+
+    entry: Op
+    exponent: float | None  # the n of "**n"
+    fmt: str | None  # inline out-expression as a str.format template over the operands
+    d_kinds: tuple[str, ...]  # per local derivative: "1.0", "-1.0", "a", "b", "out" or "expr"
+    fusable: bool  # may be computed inside its parent's expression
+    accepts: tuple[bool, ...]  # per operand: may that operand be fused into this op
+
+
+_infos: dict[str, _OpInfo] = {}
+
+
+def _info(op: str) -> _OpInfo:
+    got = _infos.get(op)
+    if got is not None:
+        return got
+    try:
+        entry = op_of(op)
+    except KeyError as e:
+        raise TypeError(f"trace: a node with op {op!r} is not in the op table and cannot be replayed") from e
+    exponent = exponent_of(op) if entry.param_domain is not None else None
+    if entry.inline is None:
+        got = _OpInfo(entry, exponent, None, (), False, (False,) * entry.arity)
+    else:
+        out_expr, d_exprs = entry.inline
+        kinds = tuple(d if d in ("1.0", "-1.0", "a", "b", "out") else "expr" for d in d_exprs)
+        escaped = out_expr.replace("{", "{{").replace("}", "}}")
+        fmt = _OPERAND.sub(lambda m: "({" + str("ab".index(m.group())) + "})", escaped)
+        in_order = _OPERAND.findall(out_expr) == list("ab"[: entry.arity])
+        fusable = in_order and all(k in ("1.0", "-1.0", "a", "b") for k in kinds)
+        accepts = tuple("ab"[k] not in kinds for k in range(entry.arity))
+        got = _OpInfo(entry, exponent, fmt, kinds, fusable, accepts)
+    _infos[op] = got
+    return got
 
 
 def _forward_kernel(entry: Op) -> Kernel:
@@ -172,58 +202,57 @@ def _forward_kernel(entry: Op) -> Kernel:
 
     Run items are ``(out, operand slots..., derivative slots...[, exponent])``.
     """
-    ops = ["i0", "i1"][: entry.arity]
-    js = [f"j{i}" for i in range(entry.arity)]
-    has_param = entry.param_domain is not None
-    item = ", ".join(["o", *ops, *js, *(["n"] if has_param else [])])
-    call_args = ", ".join([f"v[{i}]" for i in ops] + (["n"] if has_param else []))
-    body = [f"v[o], {', '.join(f'v[{j}]' for j in js)} = f({call_args})"]
-    src_key = f"forward:{entry.name}"
-    k = _kernels.get(src_key)
+    key = ("forward", entry.name)
+    k = _kernels.get(key)
     if k is None:
+        ops = ["i0", "i1"][: entry.arity]
+        js = [f"j{i}" for i in range(entry.arity)]
+        has_param = entry.param_domain is not None
+        item = ", ".join(["o", *ops, *js, *(["n"] if has_param else [])])
+        call_args = ", ".join([f"v[{i}]" for i in ops] + (["n"] if has_param else []))
+        outs = ", ".join(["v[o]", *(f"v[{j}]" for j in js)])
+        src = f"def _k(v, run):\n    for {item} in run:\n        {outs} = f({call_args})\n"
         ns: dict[str, Any] = {"f": entry.forward}
-        src = f"def _k(v, run):\n    for {item} in run:\n" + "".join(f"        {line}\n" for line in body)
-        exec(compile(src, f"<chaingrad kernel {entry.name}>", "exec"), ns)  # our own code
-        k = _kernels[src_key] = ns["_k"]
+        exec(compile(src, f"<chaingrad kernel {entry.name}>", "exec"), ns)  # our own code, from the table
+        k = _kernels[key] = ns["_k"]
     return k
 
 
-def _fusing_parent(op: str) -> Op | None:
-    """The table entry of ``op`` if it has an ``inline`` rule (children can fuse into it)."""
-    try:
-        entry = op_of(op)
-    except KeyError:
-        return None
-    return entry if entry.inline is not None else None
-
-
-def _substitute(template: str, operands: list[str]) -> str:
-    """``template`` (an op's ``inline`` expression) with ``a``/``b`` replaced by ``operands``."""
-    return _OPERAND.sub(lambda m: f"({operands['ab'.index(m.group())]})", template)
-
-
-def _inline_kernel(entry: Op, operands: list[str], stored: list[int]) -> tuple[Kernel, int]:
+def _inline_kernel(info: _OpInfo, operands: tuple[str, ...], stored: tuple[int, ...]) -> Kernel:
     """A loop for a group of nodes of an ``inline`` op whose operands are ``operands``.
 
-    Each operand is an expression over ``{}`` placeholders (a slot, or a fused
-    subexpression); placeholders are numbered ``v[i0]``, ``v[i1]``... in order. Run items
-    are ``(out, placeholder slots..., stored-derivative slots...)``. Returns the kernel and
-    the number of placeholders.
+    Each operand is an expression with a placeholder per slot it reads (a plain slot, or a
+    fused subexpression); placeholders become ``v[i0]``, ``v[i1]``... in order. Run items
+    are ``(out, placeholder slots..., stored-derivative slots...)``.
     """
-    out_expr, d_exprs = entry.inline  # type: ignore[misc]
-    counter = iter(range(1 << 30))
-    numbered = [re.sub(r"\{\}", lambda _m: f"v[i{next(counter)}]", e) for e in operands]
-    n_ph = next(counter)
-    names = "ab"[: entry.arity]
+    key = (info.entry.name, operands, stored)
+    k = _kernels.get(key)
+    if k is not None:
+        return k
+    out_expr, d_exprs = info.entry.inline  # type: ignore[misc]
+    n_ph = 0
+    numbered = []
+    for e in operands:
+        parts = e.split(_PH)
+        text = parts[0]
+        for part in parts[1:]:
+            text += f"v[i{n_ph}]" + part
+            n_ph += 1
+        numbered.append(text)
+    names = "ab"[: info.entry.arity]
     body: list[str] = []
     if not stored and all(len(re.findall(rf"\b{n}\b", out_expr)) <= 1 for n in names):
-        body.append(f"v[o] = {_substitute(out_expr, numbered)}")
+        body.append(f"v[o] = {info.fmt.format(*numbered)}")  # type: ignore[union-attr]
     else:
         body += [f"{n} = {e}" for n, e in zip(names, numbered)]
         body.append(f"out = v[o] = {out_expr}")
         body += [f"v[j{i}] = {d_exprs[i]}" for i in stored]
-    item = ", ".join(["o", *(f"i{k}" for k in range(n_ph)), *(f"j{i}" for i in stored)])
-    return _compile_kernel(item, body, entry.name), n_ph
+    item = ", ".join(["o", *(f"i{i}" for i in range(n_ph)), *(f"j{i}" for i in stored)])
+    src = f"def _k(v, run):\n    for {item} in run:\n" + "".join(f"        {line}\n" for line in body)
+    ns: dict[str, Any] = dict(_KERNEL_NAMES)
+    exec(compile(src, f"<chaingrad kernel {info.entry.name}>", "exec"), ns)  # our own code, from the table
+    k = _kernels[key] = ns["_k"]
+    return k
 
 
 # ----------------------------------------------------------------------------- tracing
@@ -267,172 +296,179 @@ class Traced:
 
     def _build(self, out: Value, inputs: list[Value]) -> None:
         order = _walk(out, True)
-        slot: dict[Value, int] = {x: 2 + i for i, x in enumerate(inputs)}
+        N = len(order)
+        idx = {n: i for i, n in enumerate(order)}
+        c0 = [-1] * N
+        c1 = [-1] * N
+        uses = [0] * N
+        parent = [-1] * N
+        parent_pos = [0] * N
+        for i, n in enumerate(order):
+            a = n._c0
+            if a is not None:
+                j = c0[i] = idx[a]
+                uses[j] += 1
+                parent[j] = i
+                parent_pos[j] = 0
+                b = n._c1
+                if b is not None:
+                    j = c1[i] = idx[b]
+                    uses[j] += 1
+                    parent[j] = i
+                    parent_pos[j] = 1
+        # value slots: 1.0, -1.0, the inputs, the parameters, then constants, nodes, derivatives
+        slot = [-1] * N
+        is_param = [False] * N
+        input_pos = []
+        for k, x in enumerate(inputs):
+            i = idx.get(x, -1)
+            input_pos.append(i)
+            if i >= 0:
+                slot[i] = 2 + k
         first_param = 2 + len(inputs)
         params: list[Value] = []
-        nxt = first_param
-        for n in order:  # parameters (non-input, non-constant leaves) take the next slots
-            if n._c0 is None and n not in slot and not isinstance(n, Const):
-                slot[n] = nxt
-                nxt += 1
+        for i, n in enumerate(order):
+            if c0[i] < 0 and slot[i] < 0 and not isinstance(n, Const):
+                slot[i] = first_param + len(params)
+                is_param[i] = True
                 params.append(n)
-        values: list[float] = [1.0, -1.0] + [0.0] * (nxt - 2)
-        level: dict[Value, int] = {}
-        groups: dict[tuple[int, str], list[tuple]] = {}
-        group_kernel: dict[str, Kernel] = {}
-        dref: dict[Value, tuple[int, ...]] = {}  # per op node: slot of each local derivative
-        sig: list[tuple] = []  # per node, for validate: (op, child positions, constant)
-        pos = {n: i for i, n in enumerate(order)}
-        entries: dict[str, Op] = {}
+        values: list[float] = [1.0, -1.0] + [0.0] * (first_param - 2 + len(params))
+        level = [0] * N
+        dref: list[tuple[int, ...]] = [()] * N  # per op node: value slot of each local derivative
+        sig: list[tuple] = [()] * N  # per node, for validate: (op, child positions, constant)
+        groups: dict[tuple[int, Any], list[tuple]] = {}
+        kernels: dict[Any, Kernel] = {}
         # A node used once, by an op that never reads its value in backward, is computed
         # inside its parent's expression instead of being stored ("fused"): e.g. every
         # product and partial sum of w·x + b. The arithmetic and its order are unchanged.
-        uses: dict[Value, int] = {}
-        parent: dict[Value, tuple[Value, int]] = {}
-        for n in order:
-            if n._c0 is not None:
-                for k, c in enumerate((n._c0, n._c1)):
-                    if c is not None:
-                        uses[c] = uses.get(c, 0) + 1
-                        parent[c] = (n, k)
-        fused: dict[Value, tuple[str, tuple[int, ...], int]] = {}  # node -> (expr, slots, depth)
-        for n in order:
-            c0 = n._c0
-            if c0 is None:
+        fused: list[tuple[str, tuple[int, ...], int] | None] = [None] * N  # (expr, slots, depth)
+        out_i = N - 1
+        for i, n in enumerate(order):
+            a = c0[i]
+            if a < 0:
                 if isinstance(n, Const):
-                    slot[n] = len(values)
+                    slot[i] = len(values)
                     values.append(n.data)
-                    sig.append(("const", (), n.data))
+                    sig[i] = ("const", (), n.data)
                 else:
-                    sig.append(("leaf", (), None))
-                level[n] = 0
+                    sig[i] = ("leaf", (), None)
                 continue
-            c1 = n._c1
-            kids = (c0,) if c1 is None else (c0, c1)
+            b = c1[i]
             op = n.op
-            entry = entries.get(op)
-            if entry is None:
-                try:
-                    entry = entries[op] = op_of(op)
-                except KeyError as e:
-                    raise TypeError(f"trace: node with unknown op {op!r} cannot be replayed") from e
-            lv = 1 + max(level[c] for c in kids)
-            level[n] = lv
-            sig.append((op, tuple(pos[c] for c in kids), None))
-            if entry.inline is None:
-                o = slot[n] = len(values)
-                values.append(0.0)
-                refs = list(range(len(values), len(values) + entry.arity))
-                values.extend([0.0] * entry.arity)
-                item: tuple = (o, *(slot[c] for c in kids), *refs)
-                if entry.param_domain is not None:
-                    item = (*item, exponent_of(op))
-                dref[n] = tuple(refs)
-                key = f"forward:{entry.name}"
-                group_kernel.setdefault(key, _forward_kernel(entry))
-                groups.setdefault((lv, key), []).append(item)
+            info = _info(op)
+            entry = info.entry
+            if b < 0:
+                kids: tuple[int, ...] = (a,)
+                level[i] = level[a] + 1
+            else:
+                kids = (a, b)
+                level[i] = max(level[a], level[b]) + 1
+            sig[i] = (op, kids, None)
+            if info.fmt is None:  # no inline rule: call the table's forward
+                o = slot[i] = len(values)
+                refs = tuple(range(o + 1, o + 1 + entry.arity))
+                values.extend([0.0] * (1 + entry.arity))
+                item: tuple = (o, *(slot[k] for k in kids), *refs)
+                if info.exponent is not None:
+                    item = (*item, info.exponent)
+                dref[i] = refs
+                key: Any = ("forward", entry.name)
+                if key not in kernels:
+                    kernels[key] = _forward_kernel(entry)
+                groups.setdefault((level[i], key), []).append(item)
                 continue
-            d_exprs = entry.inline[1]
-            refs = []
-            stored = []
-            for i, d in enumerate(d_exprs):
-                if d == "1.0":
-                    refs.append(_ONE)
-                elif d == "-1.0":
-                    refs.append(_MINUS_ONE)
-                elif d in ("a", "b"):
-                    refs.append(slot.get(kids["ab".index(d)], -1))  # a fused operand is never named
-                else:
-                    refs.append(-2 - i)  # stored (or "out"): slot assigned below if the node is stored
-                    stored.append(i)
             operands = []
-            op_slots: list[int] = []
+            op_slots: tuple[int, ...] = ()
             depth = 0
-            for c in kids:
-                f = fused.get(c)
+            for k in kids:
+                f = fused[k]
                 if f is None:
-                    operands.append("{}")
-                    op_slots.append(slot[c])
+                    operands.append(_PH)
+                    op_slots += (slot[k],)
                 else:
                     operands.append(f[0])
-                    op_slots.extend(f[1])
-                    depth = max(depth, f[2])
-            if (not stored and uses.get(n, 0) == 1 and n is not out and depth < MAX_FUSE_DEPTH
-                    and _OPERAND.findall(entry.inline[0]) == list("ab"[: entry.arity])):
-                up, k = parent[n]
-                up_entry = _fusing_parent(up.op)
-                if up_entry is not None and "ab"[k] not in up_entry.inline[1]:  # type: ignore[index]
-                    fused[n] = (_substitute(entry.inline[0], operands), tuple(op_slots), depth + 1)
-                    dref[n] = tuple(refs)
-                    continue
-            o = slot[n] = len(values)
+                    op_slots += f[1]
+                    if f[2] > depth:
+                        depth = f[2]
+            kinds = info.d_kinds
+            if (info.fusable and uses[i] == 1 and i != out_i and depth < MAX_FUSE_DEPTH
+                    and _info(order[parent[i]].op).accepts[parent_pos[i]]):
+                fused[i] = (info.fmt.format(*operands), op_slots, depth + 1)
+                dref[i] = tuple(_ref(kd, kids, slot) for kd in kinds)
+                continue
+            o = slot[i] = len(values)
             values.append(0.0)
+            refs_l = []
             js = []
-            for i in stored:
-                if d_exprs[i] == "out":
-                    refs[i] = o
-                else:
-                    refs[i] = len(values)
+            for k, kd in enumerate(kinds):
+                if kd == "expr":
+                    refs_l.append(len(values))
                     values.append(0.0)
-                    js.append(i)
-            kernel, _ = _inline_kernel(entry, operands, js)
-            key = f"{id(kernel)}"
-            group_kernel.setdefault(key, kernel)
-            dref[n] = tuple(refs)
-            groups.setdefault((lv, key), []).append((o, *op_slots, *(refs[i] for i in js)))
-        schedule = []
-        for lv, key in sorted(groups, key=lambda k: k[0]):
-            schedule.append((group_kernel[key], groups[(lv, key)]))
-        self._schedule = schedule
+                    js.append(k)
+                elif kd == "out":
+                    refs_l.append(o)
+                else:
+                    refs_l.append(_ref(kd, kids, slot))
+            stored = tuple(js)
+            key = (entry.name, tuple(operands), stored)
+            kernel = kernels.get(key)
+            if kernel is None:
+                kernel = kernels[key] = _inline_kernel(info, tuple(operands), stored)
+            dref[i] = tuple(refs_l)
+            groups.setdefault((level[i], key), []).append((o, *op_slots, *(refs_l[k] for k in js)))
+        self._schedule = [(kernels[key], groups[(lv, key)]) for lv, key in sorted(groups, key=lambda g: g[0])]
         self._values = values
-        self._out = slot[out]
+        self._out = slot[out_i]
         self.parameters: tuple[Value, ...] = tuple(params)
         self._param_slots = (first_param, first_param + len(params))
         self._sig = sig
-        self._order_len = len(order)
-        self._input_positions = tuple(pos.get(x, -1) for x in inputs)
-        self._param_positions = tuple(pos[p] for p in params)
-        self._build_backward(order, out, dref, set(params))
+        self._order_len = N
+        self._input_positions = tuple(input_pos)
+        self._param_positions = tuple(i for i in range(N) if is_param[i])
+        self._build_backward(c0, c1, dref, is_param)
 
-    def _build_backward(self, order: list[Value], out: Value, dref: dict[Value, tuple[int, ...]],
-                        params: set[Value]) -> None:
-        need: dict[Value, bool] = {}
-        for n in order:
-            c0 = n._c0
-            if c0 is None:
-                need[n] = n in params
-            else:
-                c1 = n._c1
-                need[n] = need[c0] or (c1 is not None and need[c1])
-        fan_in: dict[Value, int] = {}
-        for n in order:
-            if n._c0 is not None and need[n]:
-                for c in (n._c0, n._c1):
-                    if c is not None and need[c]:
-                        fan_in[c] = fan_in.get(c, 0) + 1
-        gslot: dict[Value, int] = {out: 0}
+    def _build_backward(self, c0: list[int], c1: list[int], dref: list[tuple[int, ...]],
+                        is_param: list[bool]) -> None:
+        N = len(c0)
+        need = [False] * N
+        fan_in = [0] * N
+        for i in range(N):
+            a = c0[i]
+            if a < 0:
+                need[i] = is_param[i]
+                continue
+            b = c1[i]
+            if need[a] or (b >= 0 and need[b]):
+                need[i] = True
+                if need[a]:
+                    fan_in[a] += 1
+                if b >= 0 and need[b]:
+                    fan_in[b] += 1
+        gslot = [-1] * N
+        gslot[N - 1] = 0
         ng = 1
         edges: list[tuple[int, int, int]] = []
-        if need[out]:
-            for n in reversed(order):
-                if n._c0 is None or not need[n]:
+        if need[N - 1]:
+            for i in range(N - 1, -1, -1):
+                if c0[i] < 0 or not need[i]:
                     continue
-                gp = gslot[n]
-                refs = dref[n]
-                for c, d in zip((n._c0, n._c1), refs):
-                    if c is None or not need[c]:
+                gp = gslot[i]
+                refs = dref[i]
+                for k, c in enumerate((c0[i], c1[i])):
+                    if c < 0 or not need[c]:
                         continue
+                    d = refs[k]
                     if d == _ONE and fan_in[c] == 1:  # its gradient is exactly its parent's
                         gslot[c] = gp
                         continue
-                    gc = gslot.get(c)
-                    if gc is None:
+                    gc = gslot[c]
+                    if gc < 0:
                         gc = gslot[c] = ng
                         ng += 1
                     edges.append((gc, d, gp))
         self._edges = edges
         self._n_grads = ng
-        self._grad_slots = tuple(gslot.get(p, -1) for p in self.parameters)
+        self._grad_slots = tuple(gslot[i] for i in self._param_positions)
 
     # -------------------------------------------------------------- replaying
 
@@ -550,6 +586,15 @@ class Traced:
             f"Traced({name}, nodes={self._order_len}, parameters={len(self.parameters)}, "
             f"inputs={self._n_inputs}, groups={len(self._schedule)}, edges={edges})"
         )
+
+
+def _ref(kind: str, kids: tuple[int, ...], slot: list[int]) -> int:
+    """The value slot holding a constant-or-operand local derivative of kind ``kind``."""
+    if kind == "1.0":
+        return _ONE
+    if kind == "-1.0":
+        return _MINUS_ONE
+    return slot[kids["ab".index(kind)]]  # an operand's value: never fused (see _OpInfo.accepts)
 
 
 def _what(n: Value) -> str:
