@@ -233,3 +233,15 @@ def test_op_errors_are_the_dynamic_engines():
     g = trace(lambda x: 1.0 / x, 1.0)
     with pytest.raises(ZeroDivisionError, match="division by zero in '/'"):
         g(0.0)
+
+
+def test_long_fused_sums_replay_exactly():
+    rng = random.Random(3)
+    ws = [Value(rng.uniform(-1, 1)) for _ in range(300)]
+
+    def f(xs):
+        return (sum((w * x for w, x in zip(ws, xs)), Value(0.5)) - 1.0).tanh() + sum(w * w for w in ws)
+
+    xs = [rng.uniform(-1, 1) for _ in ws]
+    traced = trace(f, xs)
+    assert _replayed(traced, ws, xs) == _dynamic(f, ws, [Value(x) for x in xs])
