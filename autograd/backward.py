@@ -68,9 +68,10 @@ def _walk(root: Value, with_leaves: bool) -> list[Value]:
 def _walk_interior(root: Value, entered: int, order: list[Value]) -> list[Value]:
     """``_walk(root, False)``: the same order, in a loop specialised for the chain rule.
 
-    A node none of whose children still needs a visit is emitted at once instead of being
-    pushed back and popped again (the order is unchanged: it would have been popped next).
-    In a DAG a child is never ``entered`` while its parent is being expanded, so
+    Instead of pushing a node's first child and popping it straight back, the loop steps
+    down into it (chains of unary ops never touch the stack twice), and a node with no
+    child left to visit is emitted at once. The order is exactly the general walk's. In a
+    DAG a child is never ``entered`` while its parent is being expanded, so
     ``mark < entered`` means "not done yet".
     """
     done = entered + 1
@@ -86,21 +87,24 @@ def _walk_interior(root: Value, entered: int, order: list[Value]) -> list[Value]
                 node._mark = done
                 emit(node)
             continue  # else: done already, reached by a second path
-        c0 = node._c0
-        c1 = node._c1
-        if c1 is not None and c1._mark < entered and c1._c0 is not None:
-            node._mark = entered
-            push(node)
-            push(c1)
+        while True:
+            c0 = node._c0
+            c1 = node._c1
+            need1 = c1 is not None and c1._mark < entered and c1._c0 is not None
             if c0._mark < entered and c0._c0 is not None:
-                push(c0)
-        elif c0._mark < entered and c0._c0 is not None:
-            node._mark = entered
-            push(node)
-            push(c0)
-        else:  # nothing left below: emit now
-            node._mark = done
-            emit(node)
+                node._mark = entered
+                push(node)
+                if need1:
+                    push(c1)
+                node = c0
+            elif need1:
+                node._mark = entered
+                push(node)
+                node = c1
+            else:  # nothing left below: emit now
+                node._mark = done
+                emit(node)
+                break
     return order
 
 
