@@ -285,19 +285,31 @@ class Traced:
         leaves, self._shape = _flatten(args)
         self._n_inputs = len(leaves)
         inputs = [Value(x) for x in leaves]
-        out = fn(*_unflatten(self._shape, inputs))
-        if not isinstance(out, Value):
-            raise TypeError(
-                f"trace() needs a function that returns one Value (e.g. a loss), got {type(out).__name__}"
-            )
-        self._build(out, inputs)
+        out, extras = _split_result(fn(*_unflatten(self._shape, inputs)))
+        self._extras_shape: list[Any] | None = None
+        extra_nodes: list[Value] = []
+        if extras is not None:
+            extra_nodes, self._extras_shape = _flatten_values(extras)
+        self._build(out, inputs, extra_nodes)
 
     # -------------------------------------------------------------- building the program
 
-    def _build(self, out: Value, inputs: list[Value]) -> None:
+    def _build(self, out: Value, inputs: list[Value], extras: list[Value]) -> None:
         order = _walk(out, True)
         N = len(order)
         idx = {n: i for i, n in enumerate(order)}
+        keep = [False] * N  # nodes whose values the caller gets back: never fused
+        keep[N - 1] = True
+        extra_idx = []
+        for k, e in enumerate(extras):
+            i = idx.get(e, -1)
+            if i < 0:
+                raise ValueError(
+                    f"trace: extra output {k} ({e!r}) is not part of the output's graph; only values "
+                    "the returned Value depends on can be replayed alongside it"
+                )
+            keep[i] = True
+            extra_idx.append(i)
         c0 = [-1] * N
         c1 = [-1] * N
         uses = [0] * N
@@ -391,7 +403,7 @@ class Traced:
                     if f[2] > depth:
                         depth = f[2]
             kinds = info.d_kinds
-            if (info.fusable and uses[i] == 1 and i != out_i and depth < MAX_FUSE_DEPTH
+            if (info.fusable and uses[i] == 1 and not keep[i] and depth < MAX_FUSE_DEPTH
                     and _info(order[parent[i]].op).accepts[parent_pos[i]]):
                 fused[i] = (info.fmt.format(*operands), op_slots, depth + 1)
                 dref[i] = tuple(_ref(kd, kids, slot) for kd in kinds)
@@ -419,6 +431,7 @@ class Traced:
         self._schedule = [(kernels[key], groups[(lv, key)]) for lv, key in sorted(groups, key=lambda g: g[0])]
         self._values = values
         self._out = slot[out_i]
+        self._extra_slots = tuple(slot[i] for i in extra_idx)
         self.parameters: tuple[Value, ...] = tuple(params)
         self._param_slots = (first_param, first_param + len(params))
         self._sig = sig
@@ -506,11 +519,16 @@ class Traced:
             g[c] += v[d] * g[p]
         return g
 
-    def forward(self, *args: Any) -> float:
-        """The output's value for ``args`` and the current parameters; no gradients."""
-        return self._forward(self._inputs(args))[self._out]
+    def _result(self, v: list[float]) -> Any:
+        if self._extras_shape is None:
+            return v[self._out]
+        return v[self._out], _unflatten(self._extras_shape, [v[s] for s in self._extra_slots])[0]
 
-    def __call__(self, *args: Any, gradient: float = 1.0, validate: bool = False) -> float:
+    def forward(self, *args: Any) -> Any:
+        """The output's value for ``args`` and the current parameters; no gradients."""
+        return self._result(self._forward(self._inputs(args)))
+
+    def __call__(self, *args: Any, gradient: float = 1.0, validate: bool = False) -> Any:
         xs = self._inputs(args)
         if isinstance(gradient, Value):
             gradient = gradient.data
@@ -523,15 +541,16 @@ class Traced:
             self._validate(xs, v[self._out], grads, float(gradient))
         for p, d in zip(self.parameters, grads):
             p.grad += d
-        return v[self._out]
+        return self._result(v)
 
     # -------------------------------------------------------------- validating
 
     def _validate(self, xs: list[float], out_value: float, grads: list[float], gradient: float) -> None:
         inputs = [Value(x) for x in xs]
-        out = self.fn(*_unflatten(self._shape, inputs))
-        if not isinstance(out, Value):
-            raise TraceMismatchError(f"the function now returns {type(out).__name__}, not a Value")
+        try:
+            out, _ = _split_result(self.fn(*_unflatten(self._shape, inputs)))
+        except TypeError as e:
+            raise TraceMismatchError(f"the function now returns something else: {e}") from None
         order = _walk(out, True)
         advice = (
             "Python branches on data, comparisons of Values and plain numbers are frozen at trace "
@@ -588,6 +607,37 @@ class Traced:
         )
 
 
+def _split_result(result: Any) -> tuple[Value, Any]:
+    """``(output, extras)`` from what the traced function returned (extras may be None)."""
+    if isinstance(result, Value):
+        return result, None
+    if isinstance(result, tuple) and len(result) == 2 and isinstance(result[0], Value):
+        return result
+    raise TypeError(
+        "trace() needs a function that returns one Value (e.g. a loss), or a pair (Value, extras) "
+        f"with extras Values it depends on; got {type(result).__name__}"
+    )
+
+
+def _flatten_values(extras: Any) -> tuple[list[Value], list[Any]]:
+    """The Values in ``extras`` (a Value or nested lists/tuples of them) and its shape."""
+    nodes: list[Value] = []
+    shape: list[Any] = []
+    stack = [(extras,)]
+    while stack:
+        x = stack.pop()
+        t = type(x)
+        if t is list or t is tuple:
+            shape.append((t, len(x)))
+            stack.extend(reversed(x))
+        elif isinstance(x, Value):
+            nodes.append(x)
+            shape.append(0)
+        else:
+            raise TypeError(f"trace: extra outputs must be Values or lists/tuples of them, got {t.__name__}")
+    return nodes, shape
+
+
 def _ref(kind: str, kids: tuple[int, ...], slot: list[int]) -> int:
     """The value slot holding a constant-or-operand local derivative of kind ``kind``."""
     if kind == "1.0":
@@ -612,8 +662,11 @@ def _close(a: float, b: float) -> bool:
 def trace(fn: Callable[..., Value], *example_args: Any) -> Traced:
     """Record ``fn``'s graph on ``example_args`` once; return a fast replaying :class:`Traced`.
 
-    ``fn(*args)`` must return one Value. Its arguments may be numbers, Values, or nested
-    lists/tuples/dicts of them; each number becomes an input leaf. Every other leaf the
+    ``fn(*args)`` must return one Value, or a pair ``(Value, extras)`` where ``extras`` is a
+    Value or nested lists/tuples of Values the first one depends on (e.g. a model's outputs,
+    for metrics): the replay then returns ``(value, extras as floats)``. Its arguments may
+    be numbers, Values, or nested lists/tuples/dicts of them; each number becomes an input
+    leaf. Every other leaf the
     output depends on (except constants made from plain numbers) is a *parameter*: its
     current ``data`` is read at each call and its ``grad`` receives
     ``d output / d parameter · gradient`` (``+=``, exactly as ``backward()``).

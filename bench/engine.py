@@ -13,8 +13,9 @@ state; medians are reported with the ratio micrograd / chaingrad:
 Sizes count *op nodes* (results of operations; the leaves are made before the clock
 starts). ``spread`` is (max - min) / median over the repetitions: the machine's noise.
 Peak bytes per node come from a separate, untimed ``tracemalloc`` pass over build +
-backward. Between repetitions the graph is dropped and ``gc.collect()`` runs, untimed, so
-one engine's garbage is never collected on another engine's clock.
+backward (up to 10^5 nodes unless ``--memory-all``: the figure does not depend on size).
+Between repetitions the graph is dropped and ``gc.collect()`` runs, untimed, so one
+engine's garbage is never collected on another engine's clock.
 
 micrograd 0.1.0 has no ``tanh``; the chain workload adds one to it in micrograd's own
 closure style (as in Karpathy's lecture version).
@@ -375,7 +376,7 @@ def summarize(samples: list[dict[str, float]]) -> dict[str, Any]:
 
 
 def run_graph_workload(name: str, fn: Callable, engines: list[Engine], sizes: list[int], reps: int,
-                       memory: bool) -> list[dict[str, Any]]:
+                       memory: bool | str) -> list[dict[str, Any]]:
     rows = []
     for n in sizes:
         nodes = _op_nodes(name, n)
@@ -386,7 +387,7 @@ def run_graph_workload(name: str, fn: Callable, engines: list[Engine], sizes: li
             row = {"workload": name, "size": nodes, "engine": e.name, **{k: s[k] for k in ("reps", "spread")}}
             for phase in ("build", "backward", "total"):
                 row[f"{phase}_ns_per_node"] = s[phase] / nodes * 1e9
-            if memory:
+            if memory is True or (memory == "auto" and n <= 10**5):
                 row["peak_bytes_per_node"] = peak_bytes(fn, e, n) / nodes
             rows.append(row)
         _add_ratios(rows, nodes, name)
@@ -502,6 +503,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--only", choices=["sum", "chain", "train", "gc"], action="append",
                     help="run only this workload (repeatable)")
     ap.add_argument("--no-memory", action="store_true", help="skip the tracemalloc pass")
+    ap.add_argument("--memory-all", action="store_true",
+                    help="also trace memory at 10^6 nodes (slow: bytes per node do not depend on size)")
     ap.add_argument("--no-torch", action="store_true", help="skip PyTorch even if importable")
     args = ap.parse_args(argv)
 
@@ -527,7 +530,7 @@ def main(argv: list[str] | None = None) -> int:
                                "quick": args.quick, "rows": []}
     if only & {"sum", "chain"}:
         graph_header()
-    memory = not args.no_memory
+    memory: bool | str = False if args.no_memory else True if args.memory_all else "auto"
     if "sum" in only:
         results["rows"] += run_graph_workload("sum", sum_of_products, engines, sizes, reps, memory)
     if "chain" in only:

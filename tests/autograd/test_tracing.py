@@ -245,3 +245,20 @@ def test_long_fused_sums_replay_exactly():
     xs = [rng.uniform(-1, 1) for _ in ws]
     traced = trace(f, xs)
     assert _replayed(traced, ws, xs) == _dynamic(f, ws, [Value(x) for x in xs])
+
+
+def test_extra_outputs_are_replayed_alongside_the_loss():
+    w = Value(2.0)
+
+    def f(xs):
+        scores = [w * x for x in xs]
+        return sum(s * s for s in scores), scores
+
+    traced = trace(f, [1.0, 2.0])
+    loss, scores = traced([3.0, -1.0])
+    assert (loss, scores) == (40.0, [6.0, -2.0]) and w.grad == 40.0
+    assert traced.forward([1.0, 1.0]) == (8.0, [2.0, 2.0])
+    with pytest.raises(ValueError, match="not part of the output's graph"):
+        trace(lambda x: (w * x, [Value(1.0)]), 1.0)
+    with pytest.raises(TypeError, match="extra outputs must be Values"):
+        trace(lambda x: (w * x, ["a"]), 1.0)
