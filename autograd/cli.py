@@ -1,4 +1,5 @@
-"""The ``chaingrad`` command: ``demo`` (train a network; lives in ``nn.demo``) and ``tour``.
+"""The ``chaingrad`` command: ``demo`` (train a network; lives in ``nn.demo``), ``tour``,
+``graph`` (draw an expression) and ``steps`` (a page stepping through its backward pass).
 
 The command line is the application layer: it is the one place in ``autograd`` that may
 reach into ``nn`` (for ``demo``), and only lazily, when that subcommand runs. The engine
@@ -52,7 +53,110 @@ def build_parser() -> argparse.ArgumentParser:
     demo.set_defaults(run=_cmd_demo)
     tour = sub.add_parser("tour", help="a short tour of the engine: one neuron, backward, gradcheck")
     tour.set_defaults(run=_cmd_tour)
+    _add_graph_commands(sub)
     return parser
+
+
+_GRAPH_EXAMPLES = """examples:
+  chaingrad graph "tanh(x*w + b)" --set x=2 --set w=-3 --set b=6.88 -o neuron.svg
+  chaingrad graph "x*x + exp(-x)" --set x=1.5 --backward --rankdir TB > g.svg
+  chaingrad graph "x/y" --set x=1 --set y=4 --format dot
+  chaingrad steps "tanh(x*w + b)" --set x=2 --set w=-3 --set b=6.88 -o steps.html
+
+An expression may use numbers, variable names (each given a value with --set NAME=NUMBER),
++ - * / **, unary minus and the functions
+  {functions}.
+Nothing else is accepted, and nothing is ever passed to eval."""
+
+
+def _add_graph_commands(sub: argparse._SubParsersAction) -> None:
+    from .expr import FUNCTIONS
+
+    epilog = _GRAPH_EXAMPLES.format(functions=", ".join(FUNCTIONS))
+    for name, helptext in (("graph", "draw an expression's computation graph as SVG (or DOT)"),
+                           ("steps", "write a web page that steps through an expression's backward pass")):
+        p = sub.add_parser(name, help=helptext, description=helptext, epilog=epilog,
+                           formatter_class=argparse.RawDescriptionHelpFormatter)
+        p.add_argument("expr", metavar="EXPR", help='the expression, e.g. "tanh(x*w + b)"')
+        p.add_argument("--set", dest="assign", action="append", default=[], metavar="NAME=NUMBER",
+                       help="give a variable its value (repeat for each variable)")
+        p.add_argument("--rankdir", choices=["LR", "TB", "RL", "BT"], default="LR",
+                       help="layout direction (default: LR, left to right)")
+        limit = "300" if name == "graph" else "50"
+        p.add_argument("--max-nodes", type=int, default=None, metavar="N",
+                       help=f"refuse graphs of more than N values (default {limit}; 0: no limit)")
+        where = "write here (default: standard output)" if name == "graph" else "the page to write"
+        p.add_argument("-o", "--output", metavar="FILE", help=where)
+        if name == "graph":
+            p.add_argument("--backward", action="store_true", help="run backward() first; show gradients")
+            p.add_argument("--format", choices=["svg", "dot"], default="svg", help="svg (default) or dot")
+            p.set_defaults(run=_cmd_graph)
+        else:
+            p.set_defaults(run=_cmd_steps)
+
+
+def _parse_expr(args: argparse.Namespace) -> object:
+    """The built expression, or None after printing why it was refused (exit status 2)."""
+    from .expr import ExprError, build, parse_assignment
+
+    try:
+        values = dict(parse_assignment(a) for a in args.assign)
+        parsed = build(args.expr, values)
+    except (ExprError, ValueError) as e:
+        print(f"chaingrad {args.command}: {e}", file=sys.stderr)
+        return None
+    if parsed.unused:
+        unused = ", ".join(parsed.unused)
+        print(f"chaingrad {args.command}: warning: --set {unused} unused", file=sys.stderr)
+    return parsed
+
+
+def _limit(args: argparse.Namespace) -> dict[str, int | None]:
+    if args.max_nodes is None:
+        return {}
+    return {"max_nodes": args.max_nodes or None}
+
+
+def _write(text: str, output: str | None) -> None:
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        with open(output, "w", encoding="utf-8") as f:
+            f.write(text)
+
+
+def _cmd_graph(args: argparse.Namespace) -> int:
+    from .render import GraphTooLargeError, RenderError, to_svg
+
+    parsed = _parse_expr(args)
+    if parsed is None:
+        return 2
+    if args.backward:
+        parsed.value.backward()
+    try:
+        text = to_svg(parsed.value, format=args.format, rankdir=args.rankdir, show_grad=args.backward,
+                      **_limit(args))
+    except (GraphTooLargeError, RenderError) as e:
+        print(f"chaingrad graph: {e}", file=sys.stderr)
+        return 1
+    _write(text, args.output)
+    return 0
+
+
+def _cmd_steps(args: argparse.Namespace) -> int:
+    from .render import GraphTooLargeError, RenderError
+    from .steps import step_through
+
+    parsed = _parse_expr(args)
+    if parsed is None:
+        return 2
+    try:
+        page = step_through(parsed.value, rankdir=args.rankdir, **_limit(args)).page()
+    except (GraphTooLargeError, RenderError) as e:
+        print(f"chaingrad steps: {e}", file=sys.stderr)
+        return 1
+    _write(page, args.output)
+    return 0
 
 
 def _cmd_tour(args: argparse.Namespace) -> int:
@@ -61,15 +165,15 @@ def _cmd_tour(args: argparse.Namespace) -> int:
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
-    try:
-        from nn.demo import main as demo_main
-    except ImportError:  # nn.demo not built yet: the engine tour is the demo
-        engine_tour()
-        return 0
+    from nn.demo import main as demo_main
+
     return demo_main(args.rest)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["demo"]:  # argparse's REMAINDER loses a leading option (`demo --out x`): pass all on
+        return _cmd_demo(argparse.Namespace(rest=argv[1:]))
     parser = build_parser()
     args = parser.parse_args(argv)
     run = getattr(args, "run", None)

@@ -393,6 +393,15 @@ class Value:
     def __format__(self, spec: str) -> str:
         return format(self.data, spec) if spec else repr(self)
 
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
+        """Jupyter display: the graph as SVG for a small graph, always the repr as text."""
+        try:
+            from .render import mimebundle
+
+            return mimebundle(self, include, exclude)
+        except Exception:  # display must never fail
+            return {"text/plain": repr(self)}
+
     # ------------------------------------------------------------------ autograd
 
     def backward(self, gradient: float = 1.0) -> None:

@@ -6,7 +6,7 @@ in :mod:`nn.optim`, initializers in :mod:`nn.init`; ``save``/``load`` write and 
 parameters as JSON.
 """
 
-from . import functional, init, optim
+from . import data, functional, init, metrics, optim, train
 from .module import ACTIVATIONS, MLP, Embedding, Layer, Module, Neuron
 from .serialization import load, save
 
@@ -17,9 +17,12 @@ __all__ = [
     "Layer",
     "Module",
     "Neuron",
+    "data",
     "functional",
     "init",
     "load",
+    "metrics",
     "optim",
     "save",
+    "train",
 ]

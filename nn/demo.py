@@ -1,0 +1,350 @@
+"""``chaingrad demo``: train a small network end to end, report its scores and draw what it learned.
+
+By default it trains ``MLP(2, [16, 16, 1])`` on two moons (a stratified 60/20/20
+train/validation/test split) with Adam and binary cross-entropy, prints accuracy,
+precision, recall and F1 on each split, and writes into ``--out``: ``neuron.svg`` (the
+computation graph of one trained neuron), ``history.json``, and with matplotlib (the
+``plot`` extra) ``curves.png`` (loss and accuracy per epoch) and ``boundary.png`` (the
+decision boundary) or, for the word task, ``embedding.png`` (the learned word values).
+
+``--task sentiment`` learns a 1-D word embedding: each sample is a three-word phrase from
+``nn.data.word_sentiment()``, labelled positive when most of its words are; the model
+averages the words' embeddings, feeds that to an MLP with two outputs and is trained with
+softmax cross-entropy. Test phrases are new combinations of the words.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import math
+import os
+import random
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from autograd import Value, no_grad
+
+from . import functional as F
+from .data import make_circles, make_moons, make_spirals, train_val_test_split, word_sentiment
+from .init import normal
+from .module import MLP, Embedding, Module, Neuron
+from .optim import SGD, Adam
+from .train import History, evaluate, fit
+
+TASKS = ("moons", "circles", "spirals", "sentiment")
+# Per task: samples and epochs, chosen (measured) to train in seconds.
+N_SAMPLES = {"moons": 300, "circles": 300, "spirals": 300, "sentiment": 400}
+DEFAULT_EPOCHS = {"moons": 20, "circles": 20, "spirals": 60, "sentiment": 25}
+ADAM_LR = 0.02
+SGD_LR = 0.1  # with momentum 0.9
+BATCH_SIZE = 16
+EMBEDDING_STD = 0.1  # words start near 0 (neutral) so the embedding, not the MLP, does the learning
+PLOT_HINT = "pip install 'chaingrad[plot]' (or run `make demo`)"
+
+
+class PhraseClassifier(Module):
+    """Average the 1-D (or ``dim``-D) embeddings of a phrase's words, then an MLP scores it."""
+
+    def __init__(self, vocab: int, dim: int, hidden: Sequence[int], classes: int, rng: random.Random) -> None:
+        self.embedding = Embedding(vocab, dim, init=_small_normal, rng=rng)
+        self.mlp = MLP(dim, [*hidden, classes], rng=rng)
+
+    def forward(self, phrase: Sequence[int]) -> Any:
+        """The MLP applied to the mean embedding of the phrase's word indices."""
+        vectors = [self.embedding(i) for i in phrase]
+        mean = [sum(column) / len(vectors) for column in zip(*vectors)]
+        return self.mlp(mean)
+
+    def __repr__(self) -> str:
+        return f"PhraseClassifier({self.embedding!r} -> mean -> {self.mlp!r})"
+
+
+def _small_normal(fan_in: int, fan_out: int, rng: random.Random) -> float:
+    return normal(fan_in, fan_out, rng, std=EMBEDDING_STD)
+
+
+@dataclass
+class Task:
+    """A dataset with the model, loss and first layer to show for it."""
+
+    name: str
+    X: list[Any]
+    y: list[int]
+    model: Module
+    loss_fn: Callable[[list[Any], list[Any]], Value]
+    loss_name: str
+    mlp: MLP
+    words: list[str] | None = None
+
+
+def sentiment_phrases(n: int, rng: random.Random, length: int = 3) -> tuple[list[tuple[int, ...]], list[int]]:
+    """``n`` phrases of ``length`` word indices into ``word_sentiment()``, labelled 1 when
+    most of the words are positive (``length`` is odd, so there are no ties)."""
+    _, labels = word_sentiment()
+    X, y = [], []
+    for _ in range(n):
+        phrase = tuple(rng.randrange(len(labels)) for _ in range(length))
+        X.append(phrase)
+        y.append(int(2 * sum(labels[i] for i in phrase) > length))
+    return X, y
+
+
+def make_task(name: str, hidden: list[int], rng: random.Random) -> Task:
+    """The data, model and loss for one of :data:`TASKS`."""
+    if name == "sentiment":
+        words, _ = word_sentiment()
+        X, y = sentiment_phrases(N_SAMPLES[name], rng)
+        model = PhraseClassifier(len(words), 1, hidden, 2, rng)
+        return Task(name, X, y, model, F.cross_entropy, "softmax cross-entropy", model.mlp, words)
+    make = {"moons": make_moons, "circles": make_circles, "spirals": make_spirals}[name]
+    X, y = make(N_SAMPLES[name], noise=0.1, rng=rng)
+    mlp = MLP(2, [*hidden, 1], rng=rng)
+    return Task(name, X, y, mlp, F.binary_cross_entropy_with_logits, "binary cross-entropy with logits", mlp)
+
+
+# ----------------------------------------------------------------------------- options
+
+
+def _hidden(text: str) -> list[int]:
+    try:
+        sizes = [int(part) for part in text.split(",")]
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a comma-separated list of layer sizes, e.g. 16,16"
+        ) from None
+    if not sizes or any(s < 1 for s in sizes):
+        raise argparse.ArgumentTypeError(f"layer sizes must be >= 1, got {text!r}")
+    return sizes
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be >= 1, got {value}")
+    return value
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not (math.isfinite(value) and value > 0):
+        raise argparse.ArgumentTypeError(f"must be a positive number, got {text}")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The options of ``chaingrad demo``."""
+    p = argparse.ArgumentParser(
+        prog="chaingrad demo",
+        description="Train a small network on a toy dataset, print its scores and draw what it learned.",
+    )
+    p.add_argument("--task", choices=TASKS, default="moons", help="dataset (default: moons)")
+    p.add_argument("--hidden", type=_hidden, default=[16, 16], metavar="SIZES",
+                   help="hidden layer sizes, comma-separated (default: 16,16)")
+    p.add_argument("--epochs", type=_positive_int, default=None,
+                   help="passes over the training set (default: " +
+                   ", ".join(f"{k} {v}" for k, v in DEFAULT_EPOCHS.items()) + ")")
+    p.add_argument("--optimizer", choices=("sgd", "adam"), default="adam", help="default: adam")
+    p.add_argument("--lr", type=_positive_float, default=None,
+                   help=f"learning rate (default: adam {ADAM_LR}, sgd {SGD_LR} with momentum 0.9)")
+    p.add_argument("--seed", type=int, default=0, help="seed for data, split, initialization (default: 0)")
+    p.add_argument("--out", default="demo_out", help="output folder (default: demo_out)")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    return p
+
+
+# ----------------------------------------------------------------------------- outputs
+
+
+def _scores_table(model: Module, parts: dict[str, tuple[list[Any], list[int]]]) -> tuple[str, dict[str, Any]]:
+    names = ("accuracy", "precision", "recall", "f1")
+    rows = {split: evaluate(model, data, metrics=names) for split, data in parts.items()}
+    lines = [f"{'':8}{'accuracy':>10}{'precision':>11}{'recall':>9}{'F1':>8}"]
+    for split, s in rows.items():
+        lines.append(f"{split:8}{s['accuracy']:>10.3f}{s['precision']:>11.3f}{s['recall']:>9.3f}{s['f1']:>8.3f}")
+    return "\n".join(lines), rows
+
+
+def _neuron_graph(task: Task, X: Sequence[Any]) -> tuple[Value, list[Value]]:
+    """One trained neuron (the first of the first hidden layer) applied to one sample,
+    backpropagated, so every node holds d(output)/d(node); and the neuron's parameters.
+
+    The sample is the first one on which the neuron is active (relu > 0), so the drawing
+    shows gradients flowing, not the zeros of a switched-off relu.
+    """
+    neuron: Neuron = task.mlp.layers[0].neurons[0]
+
+    def apply(sample: Any) -> Value:
+        if task.words is not None:
+            inputs = task.model.embedding(sample[0])  # type: ignore[attr-defined]
+        else:
+            inputs = [Value(c, label=f"x{i}") for i, c in enumerate(sample)]
+        return neuron(inputs)
+
+    out = apply(X[0])
+    for sample in X:
+        candidate = apply(sample)
+        if candidate.data > 0:
+            out = candidate
+            break
+    out.label = "h"
+    task.model.zero_grad()
+    out.backward()  # so the drawing shows d h / d node on every node
+    return out, neuron.parameters()
+
+
+def write_neuron_svg(root: Value, path: str, params: Sequence[Value] = ()) -> str:
+    """Write the graph of ``root`` with ``autograd.save_svg`` (``params`` drawn as parameters);
+    a message instead if rendering is unavailable."""
+    try:
+        render = importlib.import_module("autograd.render")
+    except ModuleNotFoundError as e:
+        if e.name != "autograd.render":
+            raise
+        return "skipped neuron.svg: graph rendering (autograd.render) is not in this build of chaingrad"
+    try:
+        render.save_svg(root, path, params=list(params))
+    except (OSError, RuntimeError) as e:  # e.g. no Graphviz backend
+        return f"skipped neuron.svg: rendering failed ({type(e).__name__}: {e})"
+    return f"wrote {path}"
+
+
+def _matplotlib_figure() -> Any:
+    try:
+        from matplotlib.figure import Figure
+    except ImportError:
+        return None
+    return Figure
+
+
+def plot_curves(Figure: Any, history: History, path: str) -> None:
+    """Loss and accuracy per epoch, train and validation, side by side."""
+    fig = Figure(figsize=(9, 3.5))
+    ax_loss, ax_acc = fig.subplots(1, 2)
+    epochs = range(1, history.epochs + 1)
+    for key, ax, title in (("loss", ax_loss, "loss"), ("accuracy", ax_acc, "accuracy")):
+        ax.plot(epochs, history.train[key], label="train")
+        if history.val.get(key):
+            ax.plot(epochs, history.val[key], label="validation")
+        ax.set_xlabel("epoch")
+        ax.xaxis.get_major_locator().set_params(integer=True)
+        ax.set_title(title)
+        ax.legend()
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+
+
+def plot_boundary(Figure: Any, model: Module, X: list[Any], y: list[int], path: str, steps: int = 60) -> None:
+    """The model's score over a grid (0 is the decision boundary) with the samples on top."""
+    xs = [p[0] for p in X]
+    ys = [p[1] for p in X]
+    x0, x1 = min(xs) - 0.5, max(xs) + 0.5
+    y0, y1 = min(ys) - 0.5, max(ys) + 0.5
+    gx = [x0 + (x1 - x0) * i / (steps - 1) for i in range(steps)]
+    gy = [y0 + (y1 - y0) * j / (steps - 1) for j in range(steps)]
+    with no_grad():
+        z = [[1.0 if model([a, b]).data > 0 else 0.0 for a in gx] for b in gy]
+    fig = Figure(figsize=(5, 4.5))
+    ax = fig.subplots()
+    ax.contourf(gx, gy, z, levels=[-0.5, 0.5, 1.5], colors=["#9ecae1", "#fdae6b"], alpha=0.6)
+    ax.scatter(xs, ys, c=["#08519c" if t == 0 else "#d94801" for t in y], s=12)
+    ax.set_title("decision boundary (training data)")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+
+
+def plot_embedding(
+    Figure: Any, model: PhraseClassifier, words: list[str], labels: list[int], path: str
+) -> None:
+    """Each word's learned 1-D embedding value, positive words above, negative below."""
+    fig = Figure(figsize=(9, 3))
+    ax = fig.subplots()
+    for i, (w, lab) in enumerate(zip(words, labels)):
+        v = model.embedding.weight[i][0].data
+        level = 1 if lab else -1
+        ax.scatter([v], [level], color="#d94801" if lab else "#08519c", s=12)
+        if i % 4 < 2:  # label half of the words so they stay readable
+            ax.annotate(w, (v, level), rotation=60, fontsize=7, xytext=(0, 4 * level),
+                        textcoords="offset points", ha="center", va="bottom" if lab else "top")
+    ax.set_yticks([-1, 1], ["negative", "positive"])
+    ax.set_ylim(-2.2, 2.2)
+    ax.set_xlabel("learned embedding value")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+
+
+# ----------------------------------------------------------------------------- main
+
+
+def run(args: argparse.Namespace, out: Any = None) -> int:
+    """Train and report as ``args`` say; returns the exit status."""
+    write = (out or sys.stdout).write
+    os.makedirs(args.out, exist_ok=True)  # fail before training, not after
+    rng = random.Random(args.seed)
+    task = make_task(args.task, args.hidden, rng)
+    train, val, test = train_val_test_split(task.X, task.y, val=0.2, test=0.2, rng=rng, stratify=True)
+    epochs = args.epochs or DEFAULT_EPOCHS[args.task]
+    lr = args.lr or (ADAM_LR if args.optimizer == "adam" else SGD_LR)
+    params = task.model.parameters()
+    optimizer = Adam(params, lr=lr) if args.optimizer == "adam" else SGD(params, lr=lr, momentum=0.9)
+    write(f"task {task.name}: {len(task.X)} samples ({len(train[0])} train / {len(val[0])} validation / "
+          f"{len(test[0])} test)\nmodel {task.model!r}, {len(params)} parameters\n"
+          f"{optimizer!r}, {task.loss_name}, {epochs} epochs, batch size {BATCH_SIZE}\n")
+    start = time.perf_counter()
+    history = fit(task.model, task.loss_fn, optimizer, train, epochs=epochs, batch_size=BATCH_SIZE, val=val,
+                  metrics=("accuracy",), progress=not args.no_progress, rng=rng)
+    write(f"trained in {time.perf_counter() - start:.1f} s\n\n")
+    table, scores = _scores_table(task.model, {"train": train, "val": val, "test": test})
+    write(table + "\n\n")
+
+    path = os.path.join(args.out, "history.json")
+    with open(path, "w", encoding="utf-8") as f:
+        json.dump({"task": task.name, "epochs": epochs, "optimizer": args.optimizer, "lr": lr,
+                   "seed": args.seed, "history": history.as_dict(), "scores": scores}, f, indent=1)
+    write(f"wrote {path}\n")
+    root, params = _neuron_graph(task, train[0])
+    write(write_neuron_svg(root, os.path.join(args.out, "neuron.svg"), params) + "\n")
+    Figure = _matplotlib_figure()
+    if Figure is None:
+        write(f"skipped the plots: matplotlib is not installed; for curves and the decision boundary, "
+              f"{PLOT_HINT}\n")
+        return 0
+    path = os.path.join(args.out, "curves.png")
+    plot_curves(Figure, history, path)
+    write(f"wrote {path}\n")
+    if task.words is not None:
+        path = os.path.join(args.out, "embedding.png")
+        plot_embedding(Figure, task.model, task.words, word_sentiment()[1], path)  # type: ignore[arg-type]
+    else:
+        path = os.path.join(args.out, "boundary.png")
+        plot_boundary(Figure, task.model, *train, path)
+    write(f"wrote {path}\n")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of ``chaingrad demo``: parse ``argv``, train, report. Bad options exit 2."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as e:  # argparse has printed usage and the error (2) or the help (0)
+        return int(e.code or 0)
+    try:
+        return run(args)
+    except OSError as e:
+        print(f"chaingrad demo: cannot write to {args.out!r}: {e}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,385 @@
+"""A small training loop: ``fit`` runs epochs of forward, loss, backward and update and
+returns a ``History`` of loss and metrics; ``evaluate`` scores a model on a dataset.
+
+Calling conventions (PyTorch's, so they carry over):
+
+- ``model(x)`` is called on one sample ``x`` at a time (a point, a word index, ...) and
+  returns a ``Value`` (one score) or a list of ``Value``s (one per class).
+- ``loss_fn(outputs, targets) -> Value``: ``outputs`` is the list of ``model(x)`` for the
+  batch, ``targets`` the batch's labels. Every loss in :mod:`nn.functional` has this shape
+  (``F.mse_loss``, ``F.cross_entropy``, ``F.hinge_loss``, ...); add regularization in a
+  small function of your own, e.g. micrograd's hinge + L2::
+
+      def loss_fn(scores, ys):
+          return F.hinge_loss(scores, ys) + 1e-4 * sum(p * p for p in model.parameters())
+
+- ``metrics`` are names (``"accuracy"``, ``"precision"``, ``"recall"``, ``"f1"``, ``"mse"``,
+  ``"mae"``) or functions ``metric(y_true, y_pred) -> float`` taking labels, like
+  scikit-learn's. Predicted labels come from ``predict(output)``; the default takes the
+  argmax of a list of class scores, and for one score predicts 1 when it is above 0, else
+  the negative label (-1 when the training labels use -1, else 0), which suits hinge loss
+  and logits. If your model outputs probabilities, pass ``predict=lambda p: int(p.data > 0.5)``.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import sys
+import warnings
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from autograd import Value, no_grad
+
+from . import metrics as _metrics
+from .data import batches as _batches
+
+__all__ = ["History", "evaluate", "fit"]
+
+Data = tuple[Sequence[Any], Sequence[Any]]
+Metric = str | Callable[[list[Any], list[Any]], float]
+# One training step on a batch: returns the batch loss and the model's outputs (for metrics).
+StepFn = Callable[[list[Any], list[Any]], tuple[float, list[Any]]]
+
+_LABEL_METRICS: dict[str, Callable[..., float]] = {
+    "accuracy": _metrics.accuracy_score,
+    "precision": _metrics.precision_score,
+    "recall": _metrics.recall_score,
+    "f1": _metrics.f1_score,
+}
+_VALUE_METRICS: dict[str, Callable[..., float]] = {
+    "mse": _metrics.mean_squared_error,
+    "mae": _metrics.mean_absolute_error,
+}
+
+
+@dataclass
+class History:
+    """What ``fit`` measured, one entry per epoch.
+
+    ``train`` and ``val`` map ``"loss"`` and each metric's name to a list of per-epoch
+    numbers (``val`` is empty without validation data); ``lr`` holds the learning rate each
+    epoch ran with. ``history.train["loss"][-1]`` is the last epoch's training loss.
+
+    >>> h = History(train={"loss": [0.9, 0.4]}, val={}, lr=[0.1, 0.1])
+    >>> h
+    History(2 epochs, train: loss 0.4)
+    """
+
+    train: dict[str, list[float]] = field(default_factory=dict)
+    val: dict[str, list[float]] = field(default_factory=dict)
+    lr: list[float] = field(default_factory=list)
+
+    @property
+    def epochs(self) -> int:
+        """The number of epochs recorded."""
+        return len(self.train.get("loss", ()))
+
+    def as_dict(self) -> dict[str, Any]:
+        """A plain, JSON-serializable dict: ``{"train": ..., "val": ..., "lr": ...}``."""
+        return {"train": {k: list(v) for k, v in self.train.items()},
+                "val": {k: list(v) for k, v in self.val.items()}, "lr": list(self.lr)}
+
+    def __repr__(self) -> str:
+        def last(d: dict[str, list[float]]) -> str:
+            return ", ".join(f"{k} {v[-1]:.4g}" for k, v in d.items() if v)
+
+        parts = [f"{self.epochs} epochs"]
+        if self.train and self.epochs:
+            parts.append(f"train: {last(self.train)}")
+        if self.val and self.epochs:
+            parts.append(f"val: {last(self.val)}")
+        return f"History({', '.join(parts)})"
+
+
+# ----------------------------------------------------------------------------- checks
+
+
+def _check_data(data: Any, name: str) -> tuple[list[Any], list[Any]]:
+    if not isinstance(data, (tuple, list)) or len(data) != 2:
+        raise TypeError(
+            f"fit(): {name} must be a pair (X, y) of samples and labels, got {type(data).__name__}"
+            + ("" if not isinstance(data, (tuple, list)) else f" of length {len(data)}")
+            + "; e.g. train, val, test = nn.data.train_val_test_split(X, y)"
+        )
+    X, y = list(data[0]), list(data[1])
+    if len(X) != len(y):
+        raise ValueError(f"fit(): {name} has {len(X)} samples but {len(y)} labels; they must match")
+    if not X:
+        raise ValueError(f"fit(): {name} is empty; pass at least one sample")
+    return X, y
+
+
+def _check_int(value: Any, name: str, minimum: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        raise ValueError(f"fit(): {name} must be an int >= {minimum}, got {value!r}")
+    return value
+
+
+def _metric_names(metrics: Sequence[Metric]) -> list[tuple[str, Metric]]:
+    if isinstance(metrics, str) or callable(metrics):
+        metrics = (metrics,)
+    out = []
+    for m in metrics:
+        if isinstance(m, str):
+            if m not in _LABEL_METRICS and m not in _VALUE_METRICS:
+                known = ", ".join(repr(k) for k in (*_LABEL_METRICS, *_VALUE_METRICS))
+                raise ValueError(f"unknown metric {m!r}; use one of {known} or a function (y_true, y_pred)")
+            out.append((m, m))
+        elif callable(m):
+            out.append((getattr(m, "__name__", "metric"), m))
+        else:
+            raise TypeError(f"a metric must be a name or a function (y_true, y_pred), got {type(m).__name__}")
+    if "loss" in [name for name, _ in out]:
+        raise ValueError("'loss' is always recorded; it cannot also be a metric name")
+    return out
+
+
+# ----------------------------------------------------------------------------- predictions
+
+
+def _default_predict(labels: Sequence[Any]) -> Callable[[Any], Any]:
+    negative = -1 if any(t == -1 for t in labels) else 0
+
+    def predict(output: Any) -> Any:
+        if isinstance(output, (list, tuple)):
+            scores = [float(o) for o in output]
+            return max(range(len(scores)), key=scores.__getitem__)
+        return 1 if float(output) > 0 else negative
+
+    return predict
+
+
+def _scores(
+    chosen: list[tuple[str, Metric]], outputs: list[Any], targets: list[Any], predict: Callable[[Any], Any]
+) -> dict[str, float]:
+    out: dict[str, float] = {}
+    labels: list[Any] | None = None
+    for name, m in chosen:
+        if isinstance(m, str) and m in _VALUE_METRICS:
+            if any(isinstance(o, (list, tuple)) for o in outputs):
+                raise ValueError(f"metric {m!r} needs one number per sample, but the model returns lists")
+            out[name] = _VALUE_METRICS[m](targets, [float(o) for o in outputs])
+            continue
+        if labels is None:
+            labels = [predict(o) for o in outputs]
+        if isinstance(m, str):
+            fn = _LABEL_METRICS[m]
+            if m == "accuracy":
+                out[name] = fn(targets, labels)
+            else:
+                several = len(set(targets) | set(labels)) > 2
+                out[name] = fn(targets, labels, average="macro" if several else "binary")
+        else:
+            out[name] = float(m(targets, labels))
+    return out
+
+
+# ----------------------------------------------------------------------------- the loop
+
+
+def _call_loss(loss_fn: Callable[..., Any], outputs: list[Any], targets: list[Any]) -> Value:
+    loss = loss_fn(outputs, targets)
+    if not isinstance(loss, Value):
+        raise TypeError(
+            f"loss_fn(outputs, targets) must return one Value, got {type(loss).__name__}; "
+            "use a loss with reduction='mean' or 'sum'"
+        )
+    return loss
+
+
+def _make_step(model: Callable[[Any], Any], loss_fn: Callable[..., Any], optimizer: Any) -> StepFn:
+    """The training step for one batch: forward, loss, zero the gradients, backward, update.
+
+    ``fit`` calls only what this returns, so a faster step with the same contract (for
+    instance a later ``traced=True`` option that records the graph once and replays it)
+    can be chosen here without touching the loop.
+    """
+
+    def step(X: list[Any], y: list[Any]) -> tuple[float, list[Any]]:
+        outputs = [model(x) for x in X]
+        loss = _call_loss(loss_fn, outputs, y)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        return loss.data, outputs
+
+    return step
+
+
+def _in_notebook() -> bool:
+    ipython = sys.modules.get("IPython")
+    shell = ipython.get_ipython() if ipython is not None and hasattr(ipython, "get_ipython") else None
+    return type(shell).__name__ == "ZMQInteractiveShell"
+
+
+def _progress_bar(epochs: int, enabled: bool) -> Any:
+    """A tqdm bar over the epochs when ``enabled`` and output is a terminal or a notebook."""
+    if not enabled:
+        return None
+    notebook = _in_notebook()
+    if not notebook and not (hasattr(sys.stderr, "isatty") and sys.stderr.isatty()):
+        return None
+    try:
+        if notebook:
+            try:
+                from tqdm.notebook import tqdm
+
+                return tqdm(total=epochs, desc="epoch", unit="epoch")
+            except ImportError:  # no ipywidgets: the text bar works in a notebook too
+                pass
+        from tqdm import tqdm
+
+        return tqdm(total=epochs, desc="epoch", unit="epoch", file=sys.stderr)
+    except ImportError:
+        warnings.warn("no progress bar: tqdm is not installed (pip install tqdm)", stacklevel=3)
+        return None
+
+
+def evaluate(
+    model: Callable[[Any], Any],
+    data: Data,
+    *,
+    loss_fn: Callable[..., Any] | None = None,
+    metrics: Sequence[Metric] = ("accuracy",),
+    predict: Callable[[Any], Any] | None = None,
+) -> dict[str, float]:
+    """Score ``model`` on ``data = (X, y)`` without recording a graph: the loss (if
+    ``loss_fn`` is given) and each metric, as a dict ``{"loss": ..., "accuracy": ...}``.
+
+    >>> from nn import MLP
+    >>> model = MLP(1, [1], init=lambda fan_in, fan_out, rng: 1.0)    # model(x) = x
+    >>> evaluate(model, ([[-2.0], [3.0], [0.5]], [0, 1, 0]))
+    {'accuracy': 0.6666666666666666}
+    """
+    X, y = _check_data(data, "data")
+    chosen = _metric_names(metrics)
+    with no_grad():
+        outputs = [model(x) for x in X]
+        result = {"loss": _call_loss(loss_fn, outputs, y).data} if loss_fn is not None else {}
+    result.update(_scores(chosen, outputs, y, predict or _default_predict(y)))
+    return result
+
+
+def fit(
+    model: Callable[[Any], Any],
+    loss_fn: Callable[..., Any],
+    optimizer: Any,
+    train: Data,
+    *,
+    epochs: int,
+    batch_size: int | None = None,
+    val: Data | None = None,
+    scheduler: Any = None,
+    metrics: Sequence[Metric] = (),
+    progress: bool = True,
+    rng: random.Random | None = None,
+    predict: Callable[[Any], Any] | None = None,
+) -> History:
+    """Train ``model`` for ``epochs`` passes over ``train = (X, y)`` and return its History.
+
+    Each batch: ``outputs = [model(x) for x in X_batch]``, ``loss = loss_fn(outputs,
+    y_batch)``, ``optimizer.zero_grad()``, ``loss.backward()``, ``optimizer.step()``
+    (gradient descent θ ← θ - lr·∂loss/∂θ for SGD). ``batch_size=None`` uses the whole
+    training set per step (full batch); with a ``batch_size`` the samples are shuffled by
+    ``rng`` each epoch (``rng=None`` keeps their order). ``scheduler.step()`` runs after
+    every epoch.
+
+    The train loss of an epoch is the batch losses averaged, weighted by batch size; train
+    metrics are measured on each batch's outputs as it is trained (before its update, as
+    Keras and micrograd's demo report them); validation loss and metrics are measured after
+    the epoch on ``val``, without recording a graph. See the module docstring for the
+    conventions of ``loss_fn``, ``metrics`` and ``predict``. A tqdm bar shows epoch, loss
+    and accuracy when ``progress`` is on and output is a terminal or a notebook.
+
+    A non-finite loss stops training with a ``FloatingPointError``, an overflow inside the
+    engine with an ``OverflowError``; both say to lower the learning rate.
+
+    >>> import random
+    >>> from nn import MLP, functional as F
+    >>> from nn.optim import SGD
+    >>> model = MLP(1, [1], rng=random.Random(0))               # y = w·x + b
+    >>> data = ([[0.0], [1.0], [2.0]], [1.0, 3.0, 5.0])          # y = 2x + 1
+    >>> h = fit(model, F.mse_loss, SGD(model.parameters(), lr=0.1), data, epochs=200)
+    >>> round(h.train["loss"][-1], 6), [round(p.data, 3) for p in model.parameters()]
+    (0.0, [2.0, 1.0])
+    """
+    X, y = _check_data(train, "train")
+    val_data = _check_data(val, "val") if val is not None else None
+    epochs = _check_int(epochs, "epochs", 1)
+    if batch_size is not None:
+        batch_size = _check_int(batch_size, "batch_size", 1)
+    for name in ("zero_grad", "step"):
+        if not callable(getattr(optimizer, name, None)):
+            raise TypeError(
+                f"fit(): optimizer must have {name}() (an nn.optim optimizer such as "
+                f"SGD(model.parameters(), lr=0.1)), got {type(optimizer).__name__}"
+            )
+    if scheduler is not None and not callable(getattr(scheduler, "step", None)):
+        raise TypeError(f"fit(): scheduler must have step(), got {type(scheduler).__name__}")
+    if rng is not None and not isinstance(rng, random.Random):
+        raise TypeError(
+            f"fit(): rng must be a random.Random or None, got {type(rng).__name__}: {rng!r}; "
+            "for a seed s pass rng=random.Random(s)"
+        )
+    if predict is not None and not callable(predict):
+        raise TypeError(f"fit(): predict must be a function output -> label, got {type(predict).__name__}")
+    chosen = _metric_names(metrics)
+    predict = predict or _default_predict(y)
+    step = _make_step(model, loss_fn, optimizer)
+    history = History(train={"loss": [], **{n: [] for n, _ in chosen}},
+                      val={"loss": [], **{n: [] for n, _ in chosen}} if val_data is not None else {})
+    bar = _progress_bar(epochs, progress)
+    try:
+        for epoch in range(epochs):
+            lr = getattr(optimizer, "lr", None)
+            if isinstance(lr, (int, float)):
+                history.lr.append(float(lr))
+            total, all_out, all_y = 0.0, [], []
+            parts = [(X, y)] if batch_size is None else _batches(X, y, batch_size, rng)
+            for b, (Xb, yb) in enumerate(parts):
+                try:
+                    loss, outputs = step(Xb, yb)
+                except OverflowError as e:
+                    raise OverflowError(
+                        f"fit(): {e} (epoch {epoch}, batch {b}); the training diverged: lower the "
+                        "learning rate"
+                    ) from e
+                if not math.isfinite(loss):
+                    raise FloatingPointError(
+                        f"fit(): the loss became {loss} at epoch {epoch}, batch {b}; lower the learning "
+                        "rate, or find the op with autograd.detect_anomaly()"
+                    )
+                total += loss * len(Xb)
+                if chosen:
+                    all_out.extend(outputs)
+                    all_y.extend(yb)
+            history.train["loss"].append(total / len(X))
+            for k, v in _scores(chosen, all_out, all_y, predict).items():
+                history.train[k].append(v)
+            if val_data is not None:
+                for k, v in evaluate(model, val_data, loss_fn=loss_fn, metrics=[m for _, m in chosen],
+                                     predict=predict).items():
+                    history.val[k].append(v)
+            if scheduler is not None:
+                scheduler.step()
+            if bar is not None:
+                bar.set_postfix(_postfix(history), refresh=False)
+                bar.update(1)
+    finally:
+        if bar is not None:
+            bar.close()
+    return history
+
+
+def _postfix(history: History) -> dict[str, str]:
+    shown = {"loss": f"{history.train['loss'][-1]:.4f}"}
+    if history.train.get("accuracy"):
+        shown["acc"] = f"{history.train['accuracy'][-1]:.3f}"
+    if history.val.get("loss"):
+        shown["val_loss"] = f"{history.val['loss'][-1]:.4f}"
+    if history.val.get("accuracy"):
+        shown["val_acc"] = f"{history.val['accuracy'][-1]:.3f}"
+    return shown

@@ -1,0 +1,129 @@
+"""`chaingrad demo`: the default run reaches 97% on moons and writes its files; options; errors."""
+
+import importlib.util
+import json
+import sys
+import types
+
+import pytest
+
+import nn.demo as demo
+from autograd import Value, topological_order
+from autograd.cli import main
+
+HAS_MATPLOTLIB = importlib.util.find_spec("matplotlib") is not None
+
+
+@pytest.fixture
+def fake_render(monkeypatch):
+    """An ``autograd.render`` whose save_svg records the graph it was given and writes a file."""
+    seen = []
+
+    def save_svg(root, path, params=()):
+        seen.append(root)
+        assert all(p in set(topological_order(root)) for p in params)
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(f"<svg><!-- {len(topological_order(root))} nodes --></svg>")
+        return path
+
+    module = types.ModuleType("autograd.render")
+    module.save_svg = save_svg
+    monkeypatch.setitem(sys.modules, "autograd.render", module)
+    return seen
+
+
+def test_default_demo_reaches_97_percent_on_moons_and_writes_its_files(tmp_path, capsys, fake_render):
+    assert main(["demo", "--out", str(tmp_path), "--no-progress"]) == 0
+    out = capsys.readouterr().out
+    assert "task moons: 300 samples (180 train / 60 validation / 60 test)" in out
+    assert "MLP(2 -> 16 -> 16 -> 1, relu)" in out
+    for split in ("train", "val", "test"):
+        assert any(line.startswith(split) for line in out.splitlines())
+    saved = json.loads((tmp_path / "history.json").read_text())
+    assert saved["scores"]["test"]["accuracy"] >= 0.97
+    assert len(saved["history"]["train"]["loss"]) == demo.DEFAULT_EPOCHS["moons"]
+    assert set(saved["scores"]["test"]) == {"accuracy", "precision", "recall", "f1"}
+    # the neuron's graph: h = relu(w0·x0 + w1·x1 + b), from the trained first neuron, on a
+    # sample where it is active, backpropagated: d h / d w0 = x0, d h / d b = 1
+    (root,) = fake_render
+    assert root.label == "h" and root.op == "relu" and root.data > 0
+    nodes = {n.label: n for n in topological_order(root)}
+    assert set(nodes) >= {"x0", "x1", "w0", "w1", "b"}
+    assert nodes["w0"].grad == nodes["x0"].data and nodes["b"].grad == 1.0
+    assert (tmp_path / "neuron.svg").read_text().startswith("<svg>")
+    if HAS_MATPLOTLIB:
+        assert (tmp_path / "curves.png").stat().st_size > 1000
+        assert (tmp_path / "boundary.png").stat().st_size > 1000
+    else:
+        assert "pip install 'chaingrad[plot]'" in out
+
+
+def test_sentiment_task_trains_an_embedding(tmp_path, capsys, fake_render):
+    argv = ["--task", "sentiment", "--epochs", "1", "--hidden", "4", "--optimizer", "sgd", "--lr", "0.05",
+            "--out", str(tmp_path), "--no-progress", "--seed", "3"]
+    assert demo.main(argv) == 0
+    out = capsys.readouterr().out
+    assert "PhraseClassifier(Embedding(80, 1) -> mean -> MLP(1 -> 4 -> 2, relu))" in out
+    assert "SGD(" in out and "lr=0.05" in out
+    (root,) = fake_render  # the neuron sees an embedding value
+    assert any(n.label.startswith("e") for n in topological_order(root))
+    if HAS_MATPLOTLIB:
+        assert (tmp_path / "embedding.png").exists()
+
+
+def test_sentiment_phrases_are_labelled_by_majority():
+    import random
+
+    from nn.data import word_sentiment
+
+    _, labels = word_sentiment()
+    X, y = demo.sentiment_phrases(50, random.Random(0))
+    assert all(len(p) == 3 for p in X)
+    assert y == [int(sum(labels[i] for i in p) >= 2) for p in X]
+
+
+def test_without_render_the_graph_is_skipped_with_a_message(tmp_path, monkeypatch):
+    monkeypatch.setitem(sys.modules, "autograd.render", None)  # as if the module did not exist
+    msg = demo.write_neuron_svg(Value(1.0) * 2, str(tmp_path / "neuron.svg"))
+    assert "skipped neuron.svg" in msg and "autograd.render" in msg
+    assert not (tmp_path / "neuron.svg").exists()
+
+
+def test_without_matplotlib_the_demo_says_how_to_get_the_plots(tmp_path, capsys, monkeypatch, fake_render):
+    monkeypatch.setattr(demo, "_matplotlib_figure", lambda: None)
+    assert demo.main(["--epochs", "1", "--hidden", "4", "--out", str(tmp_path), "--no-progress"]) == 0
+    out = capsys.readouterr().out
+    assert "matplotlib is not installed" in out and "pip install 'chaingrad[plot]'" in out
+    assert not (tmp_path / "curves.png").exists() and (tmp_path / "history.json").exists()
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--task", "mnist"], "invalid choice: 'mnist'"),
+        (["--hidden", "16,x"], "comma-separated list of layer sizes"),
+        (["--hidden", "16,0"], "layer sizes must be >= 1"),
+        (["--epochs", "0"], "must be >= 1"),
+        (["--epochs", "many"], "'many' is not an integer"),
+        (["--optimizer", "rmsprop"], "invalid choice: 'rmsprop'"),
+        (["--lr", "-0.1"], "must be a positive number"),
+        (["--lr", "nan"], "must be a positive number"),
+        (["--seed", "x"], "invalid int value"),
+        (["--bogus"], "unrecognized arguments: --bogus"),
+    ],
+)
+def test_bad_options_exit_2_with_a_clear_message(argv, message, capsys):
+    assert main(["demo", *argv]) == 2
+    assert message in capsys.readouterr().err
+
+
+def test_help_exits_0(capsys):
+    assert main(["demo", "--help"]) == 0
+    assert "--optimizer" in capsys.readouterr().out
+
+
+def test_unwritable_output_folder_exits_1(tmp_path, capsys, fake_render):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    assert demo.main(["--epochs", "1", "--hidden", "2", "--out", str(blocker / "sub"), "--no-progress"]) == 1
+    assert "cannot write to" in capsys.readouterr().err
