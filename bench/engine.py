@@ -7,8 +7,10 @@ state; medians are reported with the ratio micrograd / chaingrad:
 1. ``sum``   build + backward of a long sum of products ``x0*y0 + x1*y1 + ...``;
 2. ``chain`` a deep chain ``x = relu(tanh(x)) * 1.5`` repeated;
 3. ``train`` micrograd's demo training step: ``MLP(2, [16, 16, 1])`` on 100 two-moons
-   points, hinge loss + L2 (alpha 1e-4), full batch, SGD (forward, backward, update);
-   chaingrad also runs it traced once and replayed (``autograd.trace``) when available.
+   points, hinge loss + L2 (alpha 1e-4), full batch, SGD (forward, backward, update).
+   ``chaingrad`` runs ``nn.MLP``, micrograd its own ``micrograd.nn.MLP``; ``chaingrad
+   mg-nn`` runs micrograd's nn code verbatim on chaingrad's Value (the engine alone,
+   without nn's input checks); ``chaingrad traced`` replays the step with ``autograd.trace``.
 
 Sizes count *op nodes* (results of operations; the leaves are made before the clock
 starts). ``spread`` is (max - min) / median over the repetitions: the machine's noise.
@@ -335,6 +337,13 @@ def make_trainers(engines: list[Engine], traced: bool) -> list[Trainer]:
             model = MLP(eng.leaf, 2, [16, 16, 1], random.Random(0))
         for p, r in zip(model.parameters(), ref.parameters(), strict=True):  # identical weights everywhere
             eng.set_data(p, r.data)
+        trainers.append(Trainer(eng, model, X, y))
+    if any(e.name == "chaingrad" for e in engines):  # the engine alone: micrograd's own nn code on Value
+        eng = chaingrad_engine()
+        eng.name = "chaingrad mg-nn"
+        model = MLP(Value, 2, [16, 16, 1], random.Random(0))
+        for p, r in zip(model.parameters(), ref.parameters(), strict=True):
+            p.data = r.data
         trainers.append(Trainer(eng, model, X, y))
     if traced and hasattr(autograd, "trace"):
         model = _chaingrad_mlp(random.Random(0))
