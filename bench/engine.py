@@ -209,6 +209,16 @@ def make_moons(n: int, noise: float, rng: random.Random) -> tuple[list[list[floa
     return xs, ys
 
 
+def moons(n: int, noise: float, rng: random.Random) -> tuple[list[list[float]], list[float]]:
+    """nn.data.make_moons (labels mapped to -1 / +1) when nn has it, else :func:`make_moons`."""
+    try:
+        from nn.data import make_moons as nn_moons
+    except ImportError:
+        return make_moons(n, noise, rng)
+    X, y = nn_moons(n, noise=noise, rng=rng)
+    return [list(p) for p in X], [2.0 * t - 1.0 for t in y]
+
+
 class Neuron:
     """micrograd's Neuron, generic over the engine's leaf (explicit rng)."""
 
@@ -325,7 +335,7 @@ def _micrograd_mlp() -> Any:
 
 def make_trainers(engines: list[Engine], traced: bool) -> list[Trainer]:
     rng = random.Random(1337)
-    X, y = make_moons(100, 0.1, rng)
+    X, y = moons(100, 0.1, rng)
     ref = MLP(Value, 2, [16, 16, 1], random.Random(1337))
     trainers: list[Trainer] = []
     for eng in engines:
