@@ -30,7 +30,7 @@ test: $(VENV)/.dev-installed
 	$(PY) -m pytest; rc=$$?; if [ $$rc -eq 5 ]; then echo "error: pytest collected no tests" >&2; exit 1; fi; exit $$rc
 
 bench: $(VENV)/.dev-installed
-	$(PY) bench/engine.py
+	$(PY) bench/engine.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis build *.egg-info
