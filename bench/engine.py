@@ -406,7 +406,8 @@ def run_graph_workload(name: str, fn: Callable, engines: list[Engine], sizes: li
             row = {"workload": name, "size": nodes, "engine": e.name, **{k: s[k] for k in ("reps", "spread")}}
             for phase in ("build", "backward", "total"):
                 row[f"{phase}_ns_per_node"] = s[phase] / nodes * 1e9
-            if memory is True or (memory == "auto" and n <= 10**5):
+            # tracemalloc sees only Python's allocator, not PyTorch's: no figure for torch
+            if e.name != "torch-0d" and (memory is True or (memory == "auto" and n <= 10**5)):
                 row["peak_bytes_per_node"] = peak_bytes(fn, e, n) / nodes
             rows.append(row)
         _add_ratios(rows, nodes, name)
