@@ -503,7 +503,7 @@ def gc_share(engines: list[Engine], n: int, reps: int) -> list[dict[str, Any]]:
         runners.append((f"{work} {name} paused", lambda fn=fn: paused(fn)))
     got = interleaved(runners, reps)
     rows = []
-    print(f"{'workload':<10}{'engine':<12}{'gc default ms':>14}{'gc paused ms':>14}{'gc share':>10}")
+    print(f"{'workload':<10}{'engine':<17}{'gc default ms':>14}{'gc paused ms':>14}{'gc share':>10}")
     for work, name, _ in cases:
         on = summarize(got[f"{work} {name}"])
         off = summarize(got[f"{work} {name} paused"])
@@ -512,7 +512,7 @@ def gc_share(engines: list[Engine], n: int, reps: int) -> list[dict[str, Any]]:
         ms_on, ms_off = on["total"] * 1e3, off["total"] * 1e3
         rows.append({"workload": f"gc-{work}", "size": size, "engine": name, "ms_gc_default": ms_on,
                      "ms_gc_paused": ms_off, "gc_share": share, "spread": max(on["spread"], off["spread"])})
-        print(f"{work:<10}{name:<12}{ms_on:>14.1f}{ms_off:>14.1f}{share * 100:>9.0f}%")
+        print(f"{work:<10}{name:<17}{ms_on:>14.1f}{ms_off:>14.1f}{share * 100:>9.0f}%")
     return rows
 
 
