@@ -32,7 +32,8 @@ the function (they become constants) are recorded as they were for the example
 arguments. ``validate=True`` re-runs the function with the dynamic engine and raises
 :class:`TraceMismatchError` on any difference; arguments of a different structure raise
 ``TypeError``. Inputs get no gradients: what should be learned must be a parameter (a
-Value the function uses but does not receive as an argument).
+Value the function uses but does not receive as an argument). Replay runs no
+``detect_anomaly`` checks; debug a NaN with the dynamic engine.
 """
 
 from __future__ import annotations
@@ -154,6 +155,9 @@ def _describe(token: Any) -> str:
 Kernel = Callable[[list[float], list[tuple]], None]
 _kernels: dict[Any, Kernel] = {}
 
+# Compiled loops kept for reuse across traces (one per distinct fused expression shape).
+MAX_KERNELS = 4096
+
 # How deep fused expressions may nest (a sum of 40 products is one statement; longer
 # chains are cut into pieces): far below the parser's limit on nested parentheses.
 MAX_FUSE_DEPTH = 40
@@ -255,6 +259,8 @@ def _inline_kernel(info: _OpInfo, operands: tuple[str, ...], stored: tuple[int, 
     src = f"def _k(v, run):\n    for {item} in run:\n" + "".join(f"        {line}\n" for line in body)
     ns: dict[str, Any] = dict(_KERNEL_NAMES)
     exec(compile(src, f"<chaingrad kernel {info.entry.name}>", "exec"), ns)  # our own code, from the table
+    if len(_kernels) >= MAX_KERNELS:  # many different graphs in one process: start afresh
+        _kernels.clear()
     k = _kernels[key] = ns["_k"]
     return k
 
