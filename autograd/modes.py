@@ -51,6 +51,7 @@ def state() -> _State:
 def is_grad_enabled() -> bool:
     """True unless inside :func:`no_grad` (in this thread / task).
 
+    >>> from autograd import is_grad_enabled, no_grad
     >>> with no_grad():
     ...     is_grad_enabled()
     False
@@ -78,7 +79,7 @@ def no_grad() -> Iterator[None]:
     Use it for evaluation and for parameter updates. It is a context variable, so it is
     local to the current thread or asyncio task.
 
-    >>> from autograd import Value
+    >>> from autograd import Value, no_grad
     >>> x = Value(2.0)
     >>> with no_grad():
     ...     y = x * x
@@ -99,7 +100,7 @@ def detect_anomaly() -> Iterator[None]:
     (like PyTorch's anomaly mode). It records a stack per node, so it is slow: use it to
     debug, not to train.
 
-    >>> from autograd import Value
+    >>> from autograd import Value, detect_anomaly
     >>> with detect_anomaly():
     ...     y = Value(0.0).sqrt() * 0.0
     ...     y.backward()  # doctest: +ELLIPSIS
