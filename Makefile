@@ -34,7 +34,7 @@ notebooks: $(VENV)/.dev-installed
 	$(PY) notebooks/run.py
 
 bench: $(VENV)/.dev-installed
-	$(PY) bench/engine.py
+	$(PY) bench/engine.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis build *.egg-info

@@ -18,8 +18,9 @@ from typing import Any
 
 from .backward import backward, grad, topological_order, zero_grad
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck, numerical_grad
-from .modes import AnomalyError, detect_anomaly, is_grad_enabled, no_grad
+from .modes import AnomalyError, detect_anomaly, gc_paused, is_grad_enabled, no_grad
 from .ops import OPS, Op, op_of
+from .tracing import Traced, TraceMismatchError, trace
 from .value import Const, Value
 
 __version__ = "0.1.0"
@@ -39,9 +40,12 @@ __all__ = [
     "Const",
     "GradcheckError",
     "Op",
+    "TraceMismatchError",
+    "Traced",
     "Value",
     "backward",
     "detect_anomaly",
+    "gc_paused",
     "grad",
     "gradcheck",
     "gradgradcheck",
@@ -50,6 +54,7 @@ __all__ = [
     "numerical_grad",
     "op_of",
     "topological_order",
+    "trace",
     "zero_grad",
 ]
 

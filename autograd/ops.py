@@ -37,6 +37,13 @@ class Op:
     ``domain`` gives, per operand, the intervals that tests and strategies sample from:
     inside the op's domain and away from kinks and domain edges. ``param_domain`` is the
     sampling interval of an op's numeric parameter (only ``**`` with a number exponent).
+
+    ``inline`` is the same rule as ``forward`` written as Python expressions over the
+    operands ``a`` (and ``b``) and the result ``out``: ``(out_expr, (d_a_expr[, d_b_expr]))``,
+    with ``tanh sin cos exp log sqrt`` from :mod:`math` in scope. Trace replay
+    (:mod:`autograd.trace`) compiles it into its loops instead of calling ``forward`` per
+    node; only ops that never raise have one, and a test checks it against ``forward``
+    bit for bit. Ops without it are replayed by calling ``forward``.
     """
 
     name: str
@@ -48,6 +55,7 @@ class Op:
     domain: tuple[tuple[Interval, ...], ...]
     param_domain: Interval | None = None
     kinks: tuple[float, ...] = ()
+    inline: tuple[str, tuple[str, ...]] | None = None
 
 
 def _fmt(x: float) -> str:
@@ -296,22 +304,29 @@ _WIDE: tuple[Interval, ...] = ((-6.0, 6.0),)
 OPS: dict[str, Op] = {
     op.name: op
     for op in [
-        Op("+", "+", 2, add, _g_add, "d(a+b)/da = 1, d(a+b)/db = 1", (_ANY, _ANY)),
-        Op("-", "−", 2, sub, _g_sub, "d(a-b)/da = 1, d(a-b)/db = -1", (_ANY, _ANY)),
-        Op("*", "×", 2, mul, _g_mul, "d(ab)/da = b, d(ab)/db = a", (_ANY, _ANY)),
+        Op("+", "+", 2, add, _g_add, "d(a+b)/da = 1, d(a+b)/db = 1", (_ANY, _ANY),
+           inline=("a + b", ("1.0", "1.0"))),
+        Op("-", "−", 2, sub, _g_sub, "d(a-b)/da = 1, d(a-b)/db = -1", (_ANY, _ANY),
+           inline=("a - b", ("1.0", "-1.0"))),
+        Op("*", "×", 2, mul, _g_mul, "d(ab)/da = b, d(ab)/db = a", (_ANY, _ANY),
+           inline=("a * b", ("b", "a"))),
         Op("/", "÷", 2, div, _g_div, "d(a/b)/da = 1/b, d(a/b)/db = -a/b²", (_ANY, _NONZERO)),
         Op("**", "^", 2, pow_, _g_pow, "d(a^b)/da = b·a^(b-1), d(a^b)/db = a^b·ln a", (_POSITIVE, _ANY)),
         Op("**n", "^n", 1, pow_const, _g_pow_const, "d(a^n)/da = n·a^(n-1)", (_POSITIVE,), (-3.0, 3.0)),
-        Op("neg", "−", 1, neg, _g_neg, "d(-a)/da = -1", (_ANY,)),
+        Op("neg", "−", 1, neg, _g_neg, "d(-a)/da = -1", (_ANY,), inline=("-a", ("-1.0",))),
         Op("exp", "exp", 1, exp, _g_exp, "d(e^a)/da = e^a", (_ANY,)),
         Op("log", "log", 1, log, _g_log, "d(ln a)/da = 1/a", (_LOG,)),
-        Op("tanh", "tanh", 1, tanh, _g_tanh, "d(tanh a)/da = 1 - tanh²a", (_ANY,)),
+        Op("tanh", "tanh", 1, tanh, _g_tanh, "d(tanh a)/da = 1 - tanh²a", (_ANY,),
+           inline=("tanh(a)", ("1.0 - out * out",))),
         Op("sigmoid", "σ", 1, sigmoid, _g_sigmoid, "dσ(a)/da = σ(a)(1 - σ(a))", (_WIDE,)),
-        Op("relu", "ReLU", 1, relu, _g_relu, "d relu(a)/da = 1 if a > 0 else 0", (_NONZERO,), kinks=(0.0,)),
-        Op("abs", "|·|", 1, abs_, _g_abs, "d|a|/da = sign(a)", (_NONZERO,), kinks=(0.0,)),
+        Op("relu", "ReLU", 1, relu, _g_relu, "d relu(a)/da = 1 if a > 0 else 0", (_NONZERO,), kinks=(0.0,),
+           inline=("a if a > 0.0 else 0.0", ("1.0 if a > 0.0 else 0.0",))),
+        Op("abs", "|·|", 1, abs_, _g_abs, "d|a|/da = sign(a)", (_NONZERO,), kinks=(0.0,),
+           inline=("a if a > 0.0 else -a if a < 0.0 else 0.0",
+                   ("1.0 if a > 0.0 else -1.0 if a < 0.0 else 0.0",))),
         Op("sqrt", "√", 1, sqrt, _g_sqrt, "d√a/da = 1/(2√a)", (_LOG,)),
-        Op("sin", "sin", 1, sin, _g_sin, "d sin a/da = cos a", (_WIDE,)),
-        Op("cos", "cos", 1, cos, _g_cos, "d cos a/da = -sin a", (_WIDE,)),
+        Op("sin", "sin", 1, sin, _g_sin, "d sin a/da = cos a", (_WIDE,), inline=("sin(a)", ("cos(a)",))),
+        Op("cos", "cos", 1, cos, _g_cos, "d cos a/da = -sin a", (_WIDE,), inline=("cos(a)", ("-sin(a)",))),
     ]
 }
 """Every op, by name. A node's ``op`` string is one of these names, except that ``x ** n``

@@ -211,6 +211,8 @@ def _check_rng(where: str, rng: Any) -> random.Random:
 
 
 def _as_inputs(x: Any) -> list[Input]:
+    if type(x) is list:  # the common case, first: the checks below cost ~1 µs per neuron call
+        return x
     if isinstance(x, (Value, numbers.Real)):
         return [x]
     if isinstance(x, (str, bytes)) or not isinstance(x, Iterable):

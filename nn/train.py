@@ -209,6 +209,59 @@ def _make_step(model: Callable[[Any], Any], loss_fn: Callable[..., Any], optimiz
     return step
 
 
+# How many recorded graphs fit(traced=True) keeps (one per distinct batch).
+TRACE_CACHE_SIZE = 32
+
+
+def _make_traced_step(model: Callable[[Any], Any], loss_fn: Callable[..., Any], optimizer: Any) -> StepFn:
+    """The same step, with forward + backward replayed from a graph recorded once per batch.
+
+    The first time a batch (its samples and labels) is seen, ``autograd.trace`` records
+    ``loss_fn([model(x) for x in X], y)`` with the batch frozen in; later steps on the same
+    batch replay it with the parameters' current values, filling the same gradients as
+    ``loss.backward()`` (bit for bit when they start at zero). So it pays off when batches
+    repeat: full batch, or fixed batches (``rng=None``). A batch that cannot be a cache key
+    (unhashable samples or labels) runs the dynamic step.
+    """
+    from autograd import trace
+
+    dynamic = _make_step(model, loss_fn, optimizer)
+    cache: dict[Any, Any] = {}
+
+    def step(X: list[Any], y: list[Any]) -> tuple[float, list[Any]]:
+        try:
+            key = (_frozen(X), _frozen(y))
+            hash(key)
+        except TypeError:
+            return dynamic(X, y)
+        traced = cache.get(key)
+        if traced is None:
+            if len(cache) >= TRACE_CACHE_SIZE:
+                cache.clear()
+            Xb, yb = list(X), list(y)
+
+            def batch_loss() -> tuple[Value, list[Any]]:
+                outputs = [model(x) for x in Xb]
+                return _call_loss(loss_fn, outputs, yb), outputs
+
+            traced = cache[key] = trace(batch_loss)
+        optimizer.zero_grad()
+        loss, outputs = traced()
+        optimizer.step()
+        return loss, outputs
+
+    return step
+
+
+def _frozen(x: Any) -> Any:
+    """A hashable copy of nested lists/tuples of numbers (TypeError if it cannot be one)."""
+    if isinstance(x, (list, tuple)):
+        return tuple(_frozen(e) for e in x)
+    if isinstance(x, Value):
+        raise TypeError("Values are not batch keys")
+    return x
+
+
 def _in_notebook() -> bool:
     ipython = sys.modules.get("IPython")
     shell = ipython.get_ipython() if ipython is not None and hasattr(ipython, "get_ipython") else None
@@ -277,6 +330,7 @@ def fit(
     progress: bool = True,
     rng: random.Random | None = None,
     predict: Callable[[Any], Any] | None = None,
+    traced: bool = False,
 ) -> History:
     """Train ``model`` for ``epochs`` passes over ``train = (X, y)`` and return its History.
 
@@ -291,7 +345,10 @@ def fit(
     metrics are measured on each batch's outputs as it is trained (before its update, as
     Keras and micrograd's demo report them); validation loss and metrics are measured after
     the epoch on ``val``, without recording a graph. See the module docstring for the
-    conventions of ``loss_fn``, ``metrics`` and ``predict``. A tqdm bar shows epoch, loss
+    conventions of ``loss_fn``, ``metrics`` and ``predict``. ``traced=True`` records each
+    batch's graph once (``autograd.trace``) and replays it on later epochs, many times faster
+    and with the same numbers; Python ``if``s on data inside the model or loss are frozen as
+    they were for that batch's first step (see ``autograd.trace``). A tqdm bar shows epoch, loss
     and accuracy when ``progress`` is on and output is a terminal or a notebook.
 
     A non-finite loss stops training with a ``FloatingPointError``, an overflow inside the
@@ -328,7 +385,7 @@ def fit(
         raise TypeError(f"fit(): predict must be a function output -> label, got {type(predict).__name__}")
     chosen = _metric_names(metrics)
     predict = predict or _default_predict(y)
-    step = _make_step(model, loss_fn, optimizer)
+    step = (_make_traced_step if traced else _make_step)(model, loss_fn, optimizer)
     history = History(train={"loss": [], **{n: [] for n, _ in chosen}},
                       val={"loss": [], **{n: [] for n, _ in chosen}} if val_data is not None else {})
     bar = _progress_bar(epochs, progress)

@@ -189,3 +189,14 @@ def test_backward_function_matches_method():
     y = x.sin() * x
     backward(y)
     assert x.grad == pytest.approx(math.cos(1.2) * 1.2 + math.sin(1.2))
+
+
+@given(expressions())
+def test_the_chain_rule_walk_is_the_full_walk_without_leaves(expr):
+    # backward() walks interior nodes only; trace replay orders its edges by the full walk:
+    # both must see the interior nodes in the same order.
+    from autograd.backward import _walk
+
+    out = expr(*(Value(x) for x in expr.point))
+    full = [n for n in _walk(out, True) if not n.is_leaf]
+    assert _walk(out, False) == full

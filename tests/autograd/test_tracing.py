@@ -1,0 +1,264 @@
+"""autograd.trace: replay equals the dynamic engine, every op, random DAGs and MLPs, errors."""
+
+import itertools
+import math
+import random
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from autograd import OPS, Traced, TraceMismatchError, Value, no_grad, trace
+from autograd.ops import apply
+from autograd.testing import expressions, op_calls, values
+
+
+def _dynamic(fn, params, *args):
+    """Output value and parameter gradients from backward(), gradients starting at zero."""
+    for p in params:
+        p.grad = 0.0
+    out = fn(*args)
+    out.backward()
+    grads = [p.grad for p in params]
+    for p in params:
+        p.grad = 0.0
+    return out.data, grads
+
+
+def _replayed(traced, params, *args, **kw):
+    for p in params:
+        p.grad = 0.0
+    out = traced(*args, **kw)
+    grads = [p.grad for p in params]
+    for p in params:
+        p.grad = 0.0
+    return out, grads
+
+
+def _same(a, b):
+    return a == b or (math.isnan(a) and math.isnan(b)) or math.isclose(a, b, rel_tol=1e-12, abs_tol=0.0)
+
+
+# ----------------------------------------------------------------------------- every op
+
+
+@pytest.mark.parametrize("name", [n for n, op in OPS.items() if op.inline is not None])
+@given(data=st.data())
+def test_inline_rule_equals_the_table_forward_bit_for_bit(name, data):
+    entry = OPS[name]
+    args = [data.draw(st.floats(-50, 50, allow_nan=False)) for _ in range(entry.arity)]
+    params = [Value(a) for a in args]
+    traced = trace(lambda: apply(name, *params))  # replays through the kernel built from `inline`
+    out, grads = _replayed(traced, params)
+    assert (out, *grads) == entry.forward(*args)
+
+
+@pytest.mark.parametrize("name", list(OPS))
+@given(data=st.data())
+def test_every_op_in_the_table_replays_like_backward(name, data):
+    call = data.draw(op_calls([name]))
+    params = [Value(a) for a in call.args]
+    x = Value(data.draw(values()))
+    # each operand is a parameter times an input, so both data paths and gradients are exercised
+    fn = lambda s: call(*(p * (s * 0.0 + 1.0) for p in params))  # noqa: E731
+    traced = trace(fn, x.data)
+    assert _replayed(traced, params, x.data) == _dynamic(fn, params, x)
+
+
+# ----------------------------------------------------------------------------- properties
+
+
+@given(expressions())
+def test_random_dags_replay_like_backward(expr):
+    params = [Value(x) for x in expr.point]
+    fn = lambda: expr(*params)  # noqa: E731
+    traced = trace(fn)
+    v1, g1 = _replayed(traced, params, validate=True)
+    v2, g2 = _dynamic(fn, params)
+    assert _same(v1, v2) and all(_same(a, b) for a, b in zip(g1, g2))
+
+
+@given(expressions(), st.floats(0.9, 1.1))
+def test_random_dags_with_inputs_as_arguments(expr, scale):
+    w = Value(scale)
+    fn = lambda *xs: expr(*(w * x for x in xs))  # noqa: E731
+    traced = trace(fn, *expr.point)
+    v1, g1 = _replayed(traced, [w], *expr.point)
+    v2, g2 = _dynamic(fn, [w], *(Value(x) for x in expr.point))
+    assert _same(v1, v2) and _same(g1[0], g2[0])
+
+
+def _mlp(rng, sizes):
+    layers = []
+    for nin, nout in itertools.pairwise(sizes):
+        layers.append([([Value(rng.uniform(-1, 1)) for _ in range(nin)], Value(0.0)) for _ in range(nout)])
+
+    def model(x):
+        for i, layer in enumerate(layers):
+            out = [sum((wi * xi for wi, xi in zip(w, x)), b) for w, b in layer]
+            x = [o.relu() if i < len(layers) - 1 else o for o in out]
+        return x
+
+    params = [p for layer in layers for w, b in layer for p in (*w, b)]
+    return model, params
+
+
+@given(st.integers(0, 2**32 - 1), st.lists(st.integers(1, 5), min_size=1, max_size=3))
+def test_random_mlps_train_identically_traced_and_dynamic(seed, hidden):
+    rng = random.Random(seed)
+    sizes = [2, *hidden, 1]
+    X = [[rng.uniform(-2, 2), rng.uniform(-2, 2)] for _ in range(5)]
+    y = [rng.choice((-1.0, 1.0)) for _ in range(5)]
+    model_a, pa = _mlp(random.Random(seed), sizes)
+    model_b, pb = _mlp(random.Random(seed), sizes)
+
+    def loss(model, params, xs):
+        scores = [model(x)[0] for x in xs]
+        data = sum((1 + -yi * s).relu() for yi, s in zip(y, scores)) * (1.0 / len(xs))
+        return data + 1e-4 * sum(p * p for p in params)
+
+    traced = trace(lambda xs: loss(model_b, pb, xs), X)
+    for step in range(3):
+        va, ga = _dynamic(lambda: loss(model_a, pa, [[Value(a) for a in r] for r in X]), pa)
+        vb, gb = _replayed(traced, pb, X, validate=step == 0)
+        assert va == vb and ga == gb  # bit-identical
+        for p, g in zip(pa, ga):
+            p.data -= 0.1 * g
+        for p, g in zip(pb, gb):
+            p.data -= 0.1 * g
+
+
+# ----------------------------------------------------------------------------- semantics
+
+
+def test_gradients_accumulate_and_scale_like_backward():
+    w = Value(3.0)
+    f = trace(lambda x: w * w * x, 2.0)
+    assert f(2.0) == 18.0 and w.grad == 12.0
+    f(2.0, gradient=0.5)
+    assert w.grad == 18.0
+
+
+def test_forward_only_leaves_gradients_alone():
+    w = Value(3.0)
+    f = trace(lambda x: (w * x).tanh(), 1.0)
+    assert f.forward(0.5) == math.tanh(1.5) and w.grad == 0.0
+
+
+def test_parameters_are_read_at_each_call():
+    w = Value(1.0)
+    f = trace(lambda x: w * x + 1, 2.0)
+    w.data = 5.0
+    assert f(2.0) == 11.0 and f.parameters == (w,)
+    assert "parameters=1" in repr(f)
+
+
+def test_nested_arguments_and_values_as_inputs():
+    w = Value(2.0)
+    f = trace(lambda d, t: w * d["a"] + t[0] * t[1], {"a": 1.0}, (Value(2.0), 3))
+    assert isinstance(f, Traced)
+    assert f({"a": 4.0}, (1.0, Value(5.0))) == 13.0 and w.grad == 4.0
+
+
+def test_a_deep_chain_traces_and_replays_without_recursion():
+    w = Value(0.5)
+
+    def chain(x):
+        for _ in range(100_000):
+            x = x * w + 0.25
+        return x
+
+    f = trace(chain, 1.0)
+    v1, g1 = _replayed(f, [w], 1.0)
+    v2, g2 = _dynamic(chain, [w], Value(1.0))
+    assert v1 == v2 and g1 == g2
+
+
+def test_output_may_be_a_parameter_or_an_input():
+    w = Value(4.0)
+    assert trace(lambda x: w, 1.0)(1.0) == 4.0 and w.grad == 1.0
+    assert trace(lambda x: x, 1.0)(7.0) == 7.0
+
+
+# ----------------------------------------------------------------------------- errors
+
+
+def test_validate_catches_a_branch_frozen_at_trace_time():
+    w = Value(2.0)
+
+    def f(x):
+        return x * w if x.data > 0 else (x * w).tanh()
+
+    traced = trace(f, 1.0)
+    traced(3.0, validate=True)  # same path: fine
+    with pytest.raises(TraceMismatchError, match="frozen at trace time"):
+        traced(-1.0, validate=True)
+
+
+def test_validate_catches_a_changed_constant():
+    w = Value(2.0)
+    k = [1.0]
+    traced = trace(lambda x: w * x + k[0], 1.0)
+    k[0] = 2.0
+    with pytest.raises(TraceMismatchError, match="constant"):
+        traced(1.0, validate=True)
+
+
+def test_arguments_of_another_structure_raise_naming_the_place():
+    w = Value(1.0)
+    f = trace(lambda xs: w * xs[0] * xs[1], [1.0, 2.0])
+    with pytest.raises(TypeError, match=r"args\[0\] is a list of length 3, but was a list of length 2"):
+        f([1.0, 2.0, 3.0])
+    with pytest.raises(TypeError, match="different structure"):
+        f((1.0, 2.0))
+    with pytest.raises(TypeError, match="str"):
+        f(["a", 2.0])
+
+
+def test_bad_functions_and_modes_are_clear_errors():
+    with pytest.raises(TypeError, match="returns one Value"):
+        trace(lambda x: 1.0, 2.0)
+    with pytest.raises(TypeError, match="needs a function"):
+        trace(3.0)
+    with no_grad(), pytest.raises(RuntimeError, match="no_grad"):
+        trace(lambda x: x * 2, 1.0)
+    with pytest.raises(TypeError, match="gradient must be a number"):
+        trace(lambda x: x * 2, 1.0)(1.0, gradient="1")
+
+
+def test_op_errors_are_the_dynamic_engines():
+    f = trace(lambda x: x.log(), 1.0)
+    with pytest.raises(ValueError, match=r"log of -1\.0 is undefined"):
+        f(-1.0)
+    g = trace(lambda x: 1.0 / x, 1.0)
+    with pytest.raises(ZeroDivisionError, match="division by zero in '/'"):
+        g(0.0)
+
+
+def test_long_fused_sums_replay_exactly():
+    rng = random.Random(3)
+    ws = [Value(rng.uniform(-1, 1)) for _ in range(300)]
+
+    def f(xs):
+        return (sum((w * x for w, x in zip(ws, xs)), Value(0.5)) - 1.0).tanh() + sum(w * w for w in ws)
+
+    xs = [rng.uniform(-1, 1) for _ in ws]
+    traced = trace(f, xs)
+    assert _replayed(traced, ws, xs) == _dynamic(f, ws, [Value(x) for x in xs])
+
+
+def test_extra_outputs_are_replayed_alongside_the_loss():
+    w = Value(2.0)
+
+    def f(xs):
+        scores = [w * x for x in xs]
+        return sum(s * s for s in scores), scores
+
+    traced = trace(f, [1.0, 2.0])
+    loss, scores = traced([3.0, -1.0])
+    assert (loss, scores) == (40.0, [6.0, -2.0]) and w.grad == 40.0
+    assert traced.forward([1.0, 1.0]) == (8.0, [2.0, 2.0])
+    with pytest.raises(ValueError, match="not part of the output's graph"):
+        trace(lambda x: (w * x, [Value(1.0)]), 1.0)
+    with pytest.raises(TypeError, match="extra outputs must be Values"):
+        trace(lambda x: (w * x, ["a"]), 1.0)
