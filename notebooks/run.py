@@ -7,8 +7,10 @@
 The kernel is the ``python3`` kernel of the interpreter running this script, whatever other
 kernelspecs are installed (ipykernel must be installed in it: ``pip install -e '.[dev]'``).
 Outputs are deterministic: every notebook seeds its own randomness, execution timestamps
-are not recorded, and the kernel gets a fixed ``PYTHONHASHSEED``, so re-running gives a
-clean diff.
+are not recorded, a cell's printed text is kept as one output (how the kernel splits it
+into messages depends on timing), and the kernel gets a fixed ``PYTHONHASHSEED``, so
+re-running gives a clean diff. (Coalescing moves all of a cell's printed text to its first
+print: keep prints and figures of one cell in that order.)
 """
 
 from __future__ import annotations
@@ -63,6 +65,8 @@ def execute(nb: nbformat.NotebookNode, cwd: Path, *, timeout: int = CELL_TIMEOUT
         kernel_name="python3",
         kernel_manager_class=ThisInterpreterKernelManager,
         record_timing=False,
+        # one stdout output per cell: how prints split into messages depends on timing
+        coalesce_streams=True,
         resources={"metadata": {"path": str(cwd)}},
     )
     start = time.perf_counter()
