@@ -27,9 +27,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from autograd import Value, no_grad
+from autograd import Value
 
 from . import functional as F
+from . import plots
 from .data import make_circles, make_moons, make_spirals, train_val_test_split, word_sentiment
 from .init import normal
 from .module import MLP, Embedding, Module, Neuron
@@ -228,37 +229,25 @@ def _matplotlib_figure() -> Any:
 
 
 def plot_curves(Figure: Any, history: History, path: str) -> None:
-    """Loss and accuracy per epoch, train and validation, side by side."""
+    """Loss and accuracy per epoch, train and validation, side by side (:func:`nn.plots.curves`)."""
     fig = Figure(figsize=(9, 3.5))
     ax_loss, ax_acc = fig.subplots(1, 2)
-    epochs = range(1, history.epochs + 1)
-    for key, ax, title in (("loss", ax_loss, "loss"), ("accuracy", ax_acc, "accuracy")):
-        ax.plot(epochs, history.train[key], label="train")
+    for key, ax in (("loss", ax_loss), ("accuracy", ax_acc)):
+        series = {"train": history.train[key]}
         if history.val.get(key):
-            ax.plot(epochs, history.val[key], label="validation")
-        ax.set_xlabel("epoch")
-        ax.xaxis.get_major_locator().set_params(integer=True)
-        ax.set_title(title)
+            series["validation"] = history.val[key]
+        plots.curves(series, ax=ax, title=key, ylabel=key)
         ax.legend()
+        ax.xaxis.get_major_locator().set_params(integer=True)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
 
 
-def plot_boundary(Figure: Any, model: Module, X: list[Any], y: list[int], path: str, steps: int = 60) -> None:
-    """The model's score over a grid (0 is the decision boundary) with the samples on top."""
-    xs = [p[0] for p in X]
-    ys = [p[1] for p in X]
-    x0, x1 = min(xs) - 0.5, max(xs) + 0.5
-    y0, y1 = min(ys) - 0.5, max(ys) + 0.5
-    gx = [x0 + (x1 - x0) * i / (steps - 1) for i in range(steps)]
-    gy = [y0 + (y1 - y0) * j / (steps - 1) for j in range(steps)]
-    with no_grad():
-        z = [[1.0 if model([a, b]).data > 0 else 0.0 for a in gx] for b in gy]
+def plot_boundary(Figure: Any, model: Module, X: list[Any], y: list[int], path: str) -> None:
+    """The regions the model assigns to each class, with the samples on top
+    (:func:`nn.plots.decision_boundary`)."""
     fig = Figure(figsize=(5, 4.5))
-    ax = fig.subplots()
-    ax.contourf(gx, gy, z, levels=[-0.5, 0.5, 1.5], colors=["#9ecae1", "#fdae6b"], alpha=0.6)
-    ax.scatter(xs, ys, c=["#08519c" if t == 0 else "#d94801" for t in y], s=12)
-    ax.set_title("decision boundary (training data)")
+    plots.decision_boundary(model, X, y, ax=fig.subplots(), title="decision boundary (training data)")
     fig.tight_layout()
     fig.savefig(path, dpi=110)
 
@@ -266,19 +255,11 @@ def plot_boundary(Figure: Any, model: Module, X: list[Any], y: list[int], path: 
 def plot_embedding(
     Figure: Any, model: PhraseClassifier, words: list[str], labels: list[int], path: str
 ) -> None:
-    """Each word's learned 1-D embedding value, positive words above, negative below."""
+    """Each word's learned 1-D embedding value, positive words above, negative below
+    (:func:`nn.plots.embedding_line`)."""
     fig = Figure(figsize=(9, 3))
-    ax = fig.subplots()
-    for i, (w, lab) in enumerate(zip(words, labels)):
-        v = model.embedding.weight[i][0].data
-        level = 1 if lab else -1
-        ax.scatter([v], [level], color="#d94801" if lab else "#08519c", s=12)
-        if i % 4 < 2:  # label half of the words so they stay readable
-            ax.annotate(w, (v, level), rotation=60, fontsize=7, xytext=(0, 4 * level),
-                        textcoords="offset points", ha="center", va="bottom" if lab else "top")
-    ax.set_yticks([-1, 1], ["negative", "positive"])
-    ax.set_ylim(-2.2, 2.2)
-    ax.set_xlabel("learned embedding value")
+    values = [model.embedding.weight[i][0].data for i in range(len(words))]
+    plots.embedding_line(values, words, labels, ax=fig.subplots(), title="learned embedding value")
     fig.tight_layout()
     fig.savefig(path, dpi=110)
 
