@@ -145,9 +145,7 @@ def backward(root: Value, gradient: float = 1.0) -> None:
     """
     g = _check_gradient(gradient, "backward()")
     order = _walk(root, False)
-    if _ACTIVE[0] and _mode_state().anomaly is not None:
-        _backward_checked(root, order, g)
-        return
+    checked = bool(_ACTIVE[0]) and _mode_state().anomaly is not None
     # Gradients held from an earlier backward() must not act as upstream gradients now:
     # set them aside, run the pass from zero, then add them back.
     held = [n for n in order if n.grad]
@@ -155,14 +153,19 @@ def backward(root: Value, gradient: float = 1.0) -> None:
     for n in held:
         n.grad = 0.0
     root.grad += g
-    for node in reversed(order):
-        up = node.grad
-        node._c0.grad += node._g0 * up
-        c1 = node._c1
-        if c1 is not None:
-            c1.grad += node._g1 * up
-    for n, s in zip(held, saved):
-        n.grad += s
+    try:
+        if checked:
+            _propagate_checked(order)
+        else:
+            for node in reversed(order):
+                up = node.grad
+                node._c0.grad += node._g0 * up
+                c1 = node._c1
+                if c1 is not None:
+                    c1.grad += node._g1 * up
+    finally:
+        for n, s in zip(held, saved):
+            n.grad += s
 
 
 def _anomaly(node: Value, child: Value, contribution: float) -> AnomalyError:
@@ -180,23 +183,15 @@ def _local_of(node: Value, child: Value) -> float:
     return node._g0 if node._c0 is child else node._g1
 
 
-def _backward_checked(root: Value, order: list[Value], g: float) -> None:
-    held = [n for n in order if n.grad]
-    saved = [n.grad for n in held]
-    for n in held:
-        n.grad = 0.0
-    root.grad += g
-    try:
-        for node in reversed(order):
-            up = node.grad
-            for child, local in zip(node.children, node.local_grads):
-                contribution = local * up
-                if not math.isfinite(contribution):
-                    raise _anomaly(node, child, contribution)
-                child.grad += contribution
-    finally:
-        for n, s in zip(held, saved):
-            n.grad += s
+def _propagate_checked(order: list[Value]) -> None:
+    """The chain-rule loop of ``backward()`` under ``detect_anomaly``: each contribution checked."""
+    for node in reversed(order):
+        up = node.grad
+        for child, local in zip(node.children, node.local_grads):
+            contribution = local * up
+            if not math.isfinite(contribution):
+                raise _anomaly(node, child, contribution)
+            child.grad += contribution
 
 
 def zero_grad(root: Value) -> None:
