@@ -16,7 +16,6 @@ softmax cross-entropy. Test phrases are new combinations of the words.
 from __future__ import annotations
 
 import argparse
-import importlib
 import json
 import math
 import os
@@ -206,16 +205,12 @@ def _neuron_graph(task: Task, X: Sequence[Any]) -> tuple[Value, list[Value]]:
 
 def write_neuron_svg(root: Value, path: str, params: Sequence[Value] = ()) -> str:
     """Write the graph of ``root`` with ``autograd.save_svg`` (``params`` drawn as parameters);
-    a message instead if rendering is unavailable."""
+    a message instead if it cannot be rendered (e.g. no Graphviz backend)."""
+    from autograd.render import save_svg  # lazy: graphviz is only needed here
+
     try:
-        render = importlib.import_module("autograd.render")
-    except ModuleNotFoundError as e:
-        if e.name != "autograd.render":
-            raise
-        return "skipped neuron.svg: graph rendering (autograd.render) is not in this build of chaingrad"
-    try:
-        render.save_svg(root, path, params=list(params))
-    except (OSError, RuntimeError) as e:  # e.g. no Graphviz backend
+        save_svg(root, path, params=list(params))
+    except (OSError, RuntimeError) as e:  # RenderError is a RuntimeError
         return f"skipped neuron.svg: rendering failed ({type(e).__name__}: {e})"
     return f"wrote {path}"
 
