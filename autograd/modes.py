@@ -12,7 +12,7 @@ import gc
 import os
 import threading
 import traceback
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -33,6 +33,9 @@ class _Anomaly:
 class _State:
     grad_enabled: bool = True
     anomaly: _Anomaly | None = None
+    # Called as compare(a, op, b, result) by every comparison of Values (``a < b`` ...):
+    # how ``autograd.trace`` turns data-dependent decisions into guards.
+    compare: Callable[[Any, str, Any, bool], None] | None = None
 
 
 _STATE: contextvars.ContextVar[_State] = contextvars.ContextVar("chaingrad_mode", default=_State())  # noqa: B039 (frozen)
@@ -87,7 +90,7 @@ def no_grad() -> Iterator[None]:
     (4.0, ())
     """
     cur = _STATE.get()
-    with _enter(_State(grad_enabled=False, anomaly=cur.anomaly)):
+    with _enter(_State(grad_enabled=False, anomaly=cur.anomaly, compare=cur.compare)):
         yield
 
 
@@ -109,7 +112,26 @@ def detect_anomaly() -> Iterator[None]:
     autograd.modes.AnomalyError: ...
     """
     cur = _STATE.get()
-    with _enter(_State(grad_enabled=cur.grad_enabled, anomaly=cur.anomaly or _Anomaly())):
+    with _enter(_State(grad_enabled=cur.grad_enabled, anomaly=cur.anomaly or _Anomaly(), compare=cur.compare)):
+        yield
+
+
+@contextmanager
+def comparisons_reported(callback: Callable[[Any, str, Any, bool], None]) -> Iterator[None]:
+    """Inside this block every comparison of Values calls ``callback(a, op, b, result)``.
+
+    ``op`` is ``"<"``, ``"<="``, ``">"`` or ``">="`` and ``result`` the bool the comparison
+    returned; ``autograd.trace`` records these as guards. Local to the thread or task.
+
+    For example (tests/autograd/test_trace_guards.py runs it)::
+
+        seen = []
+        with comparisons_reported(lambda a, op, b, r: seen.append((op, b, r))):
+            Value(2.0) > 1
+        seen == [(">", 1, True)]
+    """
+    cur = _STATE.get()
+    with _enter(_State(grad_enabled=cur.grad_enabled, anomaly=cur.anomaly, compare=callback)):
         yield
 
 

@@ -361,19 +361,39 @@ class Value:
 
     def __lt__(self, other: Value | Number) -> bool:
         o = _data_of(other)
-        return NotImplemented if o is NotImplemented else self.data < o
+        if o is NotImplemented:
+            return NotImplemented
+        r = self.data < o
+        if _ACTIVE[0]:
+            _compared(self, "<", other, r)
+        return r
 
     def __le__(self, other: Value | Number) -> bool:
         o = _data_of(other)
-        return NotImplemented if o is NotImplemented else self.data <= o
+        if o is NotImplemented:
+            return NotImplemented
+        r = self.data <= o
+        if _ACTIVE[0]:
+            _compared(self, "<=", other, r)
+        return r
 
     def __gt__(self, other: Value | Number) -> bool:
         o = _data_of(other)
-        return NotImplemented if o is NotImplemented else self.data > o
+        if o is NotImplemented:
+            return NotImplemented
+        r = self.data > o
+        if _ACTIVE[0]:
+            _compared(self, ">", other, r)
+        return r
 
     def __ge__(self, other: Value | Number) -> bool:
         o = _data_of(other)
-        return NotImplemented if o is NotImplemented else self.data >= o
+        if o is NotImplemented:
+            return NotImplemented
+        r = self.data >= o
+        if _ACTIVE[0]:
+            _compared(self, ">=", other, r)
+        return r
 
     # ``__eq__``/``__hash__`` are deliberately object identity: graph walks key on nodes.
 
@@ -522,6 +542,13 @@ def _node_in_mode(data: float, op: str, c0: Value, g0: float, c1: Value | None, 
     if st.anomaly is not None:
         st.anomaly.traces[id(v)] = (v, creation_trace())
     return v
+
+
+def _compared(a: Value, op: str, b: Any, result: bool) -> None:
+    """Report a comparison to the recording mode's hook (see ``modes.comparisons_reported``)."""
+    hook = _mode_state().compare
+    if hook is not None:
+        hook(a, op, b, result)
 
 
 def _is_real(x: Any) -> bool:
