@@ -43,6 +43,9 @@ _LOCK = threading.Lock()
 # Number of no_grad / detect_anomaly blocks open anywhere in the process. Read on the hot
 # path as ACTIVE[0]; when 0, no context variable needs to be consulted.
 ACTIVE = [0]
+# Number of comparisons_reported blocks open anywhere: comparisons of Values read COMPARE[0]
+# (ops keep their fast path, which only reads ACTIVE).
+COMPARE = [0]
 _PKG_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
 
 
@@ -131,8 +134,15 @@ def comparisons_reported(callback: Callable[[Any, str, Any, bool], None]) -> Ite
         seen == [(">", 1, True)]
     """
     cur = _STATE.get()
-    with _enter(_State(grad_enabled=cur.grad_enabled, anomaly=cur.anomaly, compare=callback)):
+    token = _STATE.set(_State(grad_enabled=cur.grad_enabled, anomaly=cur.anomaly, compare=callback))
+    with _LOCK:
+        COMPARE[0] += 1
+    try:
         yield
+    finally:
+        with _LOCK:
+            COMPARE[0] -= 1
+        _STATE.reset(token)
 
 
 @contextmanager

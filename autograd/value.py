@@ -15,6 +15,7 @@ from typing import Any
 
 from . import ops as _ops
 from .modes import ACTIVE as _ACTIVE
+from .modes import COMPARE as _COMPARE
 from .modes import AnomalyError, creation_trace
 from .modes import state as _mode_state
 
@@ -364,7 +365,7 @@ class Value:
         if o is NotImplemented:
             return NotImplemented
         r = self.data < o
-        if _ACTIVE[0]:
+        if _COMPARE[0]:
             _compared(self, "<", other, r)
         return r
 
@@ -373,7 +374,7 @@ class Value:
         if o is NotImplemented:
             return NotImplemented
         r = self.data <= o
-        if _ACTIVE[0]:
+        if _COMPARE[0]:
             _compared(self, "<=", other, r)
         return r
 
@@ -382,7 +383,7 @@ class Value:
         if o is NotImplemented:
             return NotImplemented
         r = self.data > o
-        if _ACTIVE[0]:
+        if _COMPARE[0]:
             _compared(self, ">", other, r)
         return r
 
@@ -391,7 +392,7 @@ class Value:
         if o is NotImplemented:
             return NotImplemented
         r = self.data >= o
-        if _ACTIVE[0]:
+        if _COMPARE[0]:
             _compared(self, ">=", other, r)
         return r
 
