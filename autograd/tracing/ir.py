@@ -1,0 +1,175 @@
+"""The trace's intermediate representation: a flat program of forward and backward instructions.
+
+A :class:`Program` is what ``print(traced)`` shows, in the spirit of JAX's jaxprs: numbered
+variables (inputs ``x``, parameters ``p``, constants ``c``, op results ``v``), one
+:class:`Eqn` per forward instruction, one :class:`GradEqn` per gradient the backward pass
+computes (its terms in exactly the order ``backward()`` adds them), and the
+:class:`Guard` s checked on every call. Every pass (``record``, ``fuse``, ``schedule``)
+takes and returns a Program, so each can be printed and tested alone.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+
+from ..ops import op_of
+
+__all__ = ["Eqn", "GradEqn", "Guard", "Program", "Var"]
+
+INPUT, PARAM, CONST, NODE = "input", "param", "const", "node"
+
+
+@dataclass(frozen=True, slots=True)
+class Var:
+    """One number of the program: an input, a parameter, a constant or an op's result."""
+
+    kind: str
+    name: str
+    value: float = 0.0  # a constant's number (and, for a parameter, its value when traced)
+
+
+@dataclass(frozen=True, slots=True)
+class Eqn:
+    """``out = op(*ins)``: one forward instruction.
+
+    ``op`` is an op-table name (``"+"``, ``"*"``, ``"tanh"``, ``"**n"`` with ``param`` the
+    exponent), or ``"sum"``: the left fold ``((ins[0] + ins[1]) + ins[2]) + ...`` that a
+    chain of single-use ``+`` nodes becomes when fused (the same additions in the same order).
+    """
+
+    op: str
+    ins: tuple[int, ...]
+    out: int
+    param: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class GradEqn:
+    """``g[var] = Σ local(eqn, pos) · g[eqns[eqn].out]`` over ``terms``, in this order.
+
+    The order is the order in which ``backward()`` adds the contributions, so the sum is
+    the same floating-point number.
+    """
+
+    var: int
+    terms: tuple[tuple[int, int], ...]  # (index of the eqn the gradient flows from, operand position)
+
+
+@dataclass(frozen=True, slots=True)
+class Guard:
+    """A comparison of Values made while tracing: ``lhs op rhs`` was ``expected``.
+
+    ``lhs``/``rhs`` are variable ids, or ``None`` with the plain number in ``*_value``.
+    """
+
+    lhs: int | None
+    op: str
+    rhs: int | None
+    expected: bool
+    where: str
+    lhs_value: float = 0.0
+    rhs_value: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class Program:
+    """Forward instructions, backward instructions and guards over numbered variables."""
+
+    vars: tuple[Var, ...]
+    inputs: tuple[int, ...]  # var id of each flattened argument number
+    params: tuple[int, ...]  # var ids of the parameters, in order
+    eqns: tuple[Eqn, ...]  # forward, in topological order
+    outputs: tuple[int, ...]  # the returned value's var, then any extra outputs
+    grads: tuple[GradEqn, ...]  # backward, in execution order (parents before children)
+    guards: tuple[Guard, ...] = ()
+    levels: tuple[tuple[int, ...], ...] = field(default=())  # schedule: eqn indices per step
+
+    def producer(self) -> dict[int, int]:
+        """var id -> index of the eqn computing it."""
+        return {e.out: i for i, e in enumerate(self.eqns)}
+
+    def with_(self, **changes: object) -> Program:
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+    def __str__(self) -> str:
+        return format_program(self)
+
+
+# ----------------------------------------------------------------------------- printing
+
+_TEMPLATES = {"+": "{a} + {b}", "-": "{a} - {b}", "*": "{a} * {b}", "/": "{a} / {b}", "**": "{a} ** {b}",
+              "**n": "{a} ** {n}", "neg": "-{a}"}
+
+
+def _num(x: float) -> str:
+    return f"({x!r})" if x < 0 else repr(x)
+
+
+def eqn_text(e: Eqn, name: list[str]) -> str:
+    """``v3 = v1 * w0`` for one eqn (the op table's ``expr`` template where it has one)."""
+    ins = [name[i] for i in e.ins]
+    if e.op == "sum":
+        return f"{name[e.out]} = {' + '.join(ins)}"
+    entry = op_of(e.op if e.op != "**n" else f"**{e.param!r}")
+    template = getattr(entry, "expr", None) or _TEMPLATES.get(entry.name) or (
+        f"{entry.name}(" + ", ".join("{" + k + "}" for k in "ab"[: entry.arity]) + ")")
+    n = "" if e.param is None else (repr(int(e.param)) if float(e.param).is_integer() else repr(e.param))
+    return f"{name[e.out]} = " + template.format(a=ins[0], b=ins[1] if len(ins) > 1 else "", n=n)
+
+
+_WORD = re.compile(r"\b(a|b|out)\b")
+
+
+def local_text(e: Eqn, pos: int, name: list[str]) -> str | None:
+    """The local derivative d out / d operand ``pos`` as text, ``None`` when it is 1."""
+    if e.op in ("+", "sum") or (e.op == "-" and pos == 0):
+        return None
+    if e.op == "-" or e.op == "neg":
+        return "-1"
+    if e.op == "*":
+        return name[e.ins[1 - pos]]
+    entry = op_of(e.op if e.op != "**n" else f"**{e.param!r}")
+    ab = {"a": name[e.ins[0]], "b": name[e.ins[1]] if len(e.ins) > 1 else "", "out": name[e.out]}
+    forms = getattr(entry, "local_forms", None)
+    if forms:
+        n = "" if e.param is None else repr(e.param)
+        return "(" + forms[pos].format(a=ab["a"], b=ab["b"], out=ab["out"], n=n) + ")"
+    if entry.inline is not None:
+        return "(" + _WORD.sub(lambda m: ab[m.group()], entry.inline[1][pos]) + ")"
+    return f"∂{name[e.out]}/∂{ab['ab'[pos]]}"
+
+
+def format_program(p: Program) -> str:
+    """The program as text: inputs and parameters, forward lines, backward lines, guards."""
+    name = [v.name for v in p.vars]
+    lines = ["{ lambda " + " ".join(name[i] for i in p.inputs) + " ; "
+             + " ".join(name[i] for i in p.params) + " ."]
+    consts = [v for v in p.vars if v.kind == CONST]
+    if consts:
+        lines.append("  consts " + " ".join(f"{v.name}={v.value!r}" for v in consts))
+    lines.append("  let")
+    for e in p.eqns:
+        lines.append("    " + eqn_text(e, name))
+    lines.append("  backward")
+    for ge in p.grads:
+        if not ge.terms:
+            lines.append(f"    g{name[ge.var]} = gradient")
+            continue
+        terms = []
+        for k, pos in ge.terms:
+            e = p.eqns[k]
+            up = "g" + name[e.out]
+            loc = local_text(e, pos, name)
+            terms.append(up if loc is None else ("-" + up if loc == "-1" else f"{up} * {loc}"))
+        lines.append(f"    g{name[ge.var]} = " + " + ".join(terms))
+    if p.guards:
+        lines.append("  guards")
+        for g in p.guards:
+            lhs = name[g.lhs] if g.lhs is not None else _num(g.lhs_value)
+            rhs = name[g.rhs] if g.rhs is not None else _num(g.rhs_value)
+            lines.append(f"    {lhs} {g.op} {rhs} is {g.expected}   ({g.where})")
+    else:
+        lines.append("  guards: none")
+    lines.append("  in " + ", ".join(name[i] for i in p.outputs) + " }")
+    return "\n".join(lines)

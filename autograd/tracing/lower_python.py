@@ -1,0 +1,255 @@
+"""Pass 4, lower (pure Python): a scheduled program becomes a few compiled loops over float lists.
+
+Forward: every variable has a slot in one list of floats; the instructions of a level
+that share an op (and a shape of operands) run in one small loop compiled from the op
+table's ``inline`` rule (ops without one call the table's ``forward``), so the op table
+stays the single source of each op's arithmetic. A single-use product inside a ``sum`` is
+computed inside the sum's expression (``v[o] = v[b] + v[w0] * v[x0] + ...``): the same
+operations in the same order, one loop iteration per neuron.
+
+Backward: each gradient is ``g = t1 + t2 + ... (+ 0.0)`` with its terms in
+``backward()``'s order (``+ 0.0`` gives what starting from ``0.0`` gives: a sum that
+``backward()`` starts at ``+0.0`` is never ``-0.0``), grouped by level and shape into
+compiled loops like the forward ones; a gradient that is exactly one other (the operand of
+a sum) shares its slot. Long expressions are cut into statements of at most
+:data:`MAX_TERMS` terms, continuing the same left fold.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable
+from typing import Any
+
+from ..ops import Op, op_of
+from .ir import Program
+from .passes import kept, uses
+
+__all__ = ["PythonReplay", "guard_check", "lower_python"]
+
+ONE, MINUS_ONE = 0, 1  # value slots holding 1.0 and -1.0; variable i lives in slot i + 2
+MAX_TERMS = 32  # terms per generated statement (deep expressions strain the compiler)
+MAX_KERNELS = 4096  # compiled loops kept for reuse across traces
+
+_NAMES = {"tanh": math.tanh, "sin": math.sin, "cos": math.cos, "exp": math.exp, "log": math.log,
+          "sqrt": math.sqrt, "log1p": math.log1p}
+Kernel = Callable[[list[float], list[tuple]], None]
+_kernels: dict[Any, Kernel] = {}
+
+
+def _compile(key: Any, name: str, src: str, ns: dict[str, Any]) -> Kernel:
+    k = _kernels.get(key)
+    if k is None:
+        if len(_kernels) >= MAX_KERNELS:  # many different graphs in one process: start afresh
+            _kernels.clear()
+        exec(compile(src, f"<chaingrad trace kernel {name}>", "exec"), ns)  # our own code, from the table
+        k = _kernels[key] = ns["_k"]
+    return k
+
+
+def _chain(target: str, terms: list[str], tail: str = "") -> list[str]:
+    """Statements computing ``target = terms[0] + terms[1] + ... + tail`` as one left fold."""
+    lines = [f"t = {' + '.join(terms[:MAX_TERMS])}"]
+    for i in range(MAX_TERMS, len(terms), MAX_TERMS):
+        lines.append(f"t = t + {' + '.join(terms[i:i + MAX_TERMS])}")
+    lines.append(f"{target} = t{tail}")
+    return lines
+
+
+def _sum_kernel(pattern: tuple[int, ...]) -> Kernel:
+    """``v[o] = left fold of the operands``; pattern: 1 = a slot, 2 = a product of two slots."""
+    names, terms = ["o"], []
+    for n in pattern:
+        ids = [f"i{len(names) + j}" for j in range(n)]
+        names += ids
+        terms.append(" * ".join(f"v[{i}]" for i in ids))
+    body = _chain("v[o]", terms)
+    src = f"def _k(v, run):\n    for {', '.join(names)} in run:\n" + "".join(f"        {x}\n" for x in body)
+    return _compile(("sum", pattern), "sum", src, {})
+
+
+def _op_kernel(entry: Op, stored: tuple[int, ...], has_param: bool) -> Kernel:
+    """One op over a group: the table's ``inline`` rule, or a call of its ``forward``.
+
+    Run items are ``(out, operand slots..., stored-derivative slots...[, exponent])``.
+    """
+    ops = [f"i{i}" for i in range(entry.arity)]
+    js = [f"j{i}" for i in stored]
+    item = ", ".join(["o", *ops, *js, *(["n"] if has_param else [])])
+    if entry.inline is None or has_param:
+        call = ", ".join([f"v[{i}]" for i in ops] + (["n"] if has_param else []))
+        outs = ", ".join(["v[o]", *(f"v[{j}]" for j in js)])
+        src = f"def _k(v, run):\n    for {item} in run:\n        {outs} = f({call})\n"
+        return _compile(("forward", entry.name, stored), entry.name, src, {"f": entry.forward})
+    out_expr, d_exprs = entry.inline
+    body = [f"{n} = v[{i}]" for n, i in zip("ab", ops)]
+    body.append(f"out = v[o] = {out_expr}")
+    body += [f"v[j{i}] = {d_exprs[i]}" for i in stored]
+    src = f"def _k(v, run):\n    for {item} in run:\n" + "".join(f"        {x}\n" for x in body)
+    return _compile(("inline", entry.name, stored), entry.name, src, dict(_NAMES))
+
+
+def _grad_kernel(kinds: tuple[str, ...]) -> Kernel:
+    """``g[t] = Σ terms (+ 0.0)``; kinds per term: "1" g[p], "-" -g[p], "v" v[d] * g[p]."""
+    names, terms = ["t_"], []
+    for k in kinds:
+        if k == "v":
+            d, q = f"d{len(names)}", f"q{len(names)}"
+            names += [d, q]
+            terms.append(f"v[{d}] * g[{q}]")
+        else:
+            q = f"q{len(names)}"
+            names.append(q)
+            terms.append(f"g[{q}]" if k == "1" else f"-g[{q}]")
+    body = _chain("g[t_]", terms, "" if kinds[0] == "1" else " + 0.0")
+    src = f"def _k(v, g, run):\n    for {', '.join(names)} in run:\n" + "".join(
+        f"        {x}\n" for x in body)
+    return _compile(("grad", kinds), "grad", src, {})
+
+
+_KIND = re.compile(r"^(1\.0|-1\.0|a|b|out)$")
+
+
+class PythonReplay:
+    """The lowered program: forward loops, backward loops, guard check, slot layout."""
+
+    def __init__(self, p: Program) -> None:
+        nv = len(p.vars)
+        values = [1.0, -1.0] + [v.value for v in p.vars]
+        self.n_inputs = len(p.inputs)
+        self.param_slots = (2 + p.params[0], 2 + p.params[-1] + 1) if p.params else (0, 0)
+        n_uses = uses(p)
+        keep = kept(p)
+        producer = p.producer()
+        # a single-use product inside a sum is computed inside the sum's expression
+        inlined = set()
+        for e in p.eqns:
+            if e.op in ("sum", "+"):
+                for i in e.ins:
+                    k = producer.get(i)
+                    if k is not None and p.eqns[k].op == "*" and n_uses[i] == 1 and i not in keep:
+                        inlined.add(k)
+        local: dict[tuple[int, int], int] = {}  # (eqn, operand) -> value slot of d out/d operand
+        groups: dict[tuple[int, Any], list[tuple]] = {}
+        kernels: dict[Any, Kernel] = {}
+        for lv, members in enumerate(p.levels):
+            for k in members:
+                e = p.eqns[k]
+                o = 2 + e.out
+                if k in inlined:
+                    local[(k, 0)], local[(k, 1)] = 2 + e.ins[1], 2 + e.ins[0]
+                    continue
+                if e.op == "sum" or e.op == "+":
+                    pattern, slots = [], []
+                    for i in e.ins:
+                        j = producer.get(i)
+                        if j is not None and j in inlined:
+                            pattern.append(2)
+                            slots += [2 + x for x in p.eqns[j].ins]
+                        else:
+                            pattern.append(1)
+                            slots.append(2 + i)
+                    for pos in range(len(e.ins)):
+                        local[(k, pos)] = ONE
+                    key: Any = ("sum", tuple(pattern))
+                    if key not in kernels:
+                        kernels[key] = _sum_kernel(tuple(pattern))
+                    groups.setdefault((lv, key), []).append((o, *slots))
+                    continue
+                entry = op_of(e.op if e.param is None else f"**{e.param!r}")
+                has_param = e.param is not None
+                kinds = (entry.inline[1] if entry.inline is not None and not has_param
+                         else ("expr",) * entry.arity)
+                stored = []
+                for pos, kd in enumerate(kinds):
+                    m = _KIND.match(kd)
+                    if m is None:
+                        local[(k, pos)] = len(values)
+                        values.append(0.0)
+                        stored.append(pos)
+                    else:
+                        local[(k, pos)] = {"1.0": ONE, "-1.0": MINUS_ONE, "out": o,
+                                           "a": 2 + e.ins[0], "b": 2 + e.ins[-1]}[kd]
+                key = (entry.name, tuple(stored), has_param)
+                if key not in kernels:
+                    kernels[key] = _op_kernel(entry, tuple(stored), has_param)
+                item = (o, *(2 + i for i in e.ins), *(local[(k, pos)] for pos in stored))
+                groups.setdefault((lv, key), []).append((*item, e.param) if has_param else item)
+        self.forward_schedule = [(kernels[key], groups[(lv, key)])
+                                 for lv, key in sorted(groups, key=lambda g: g[0])]
+        self.values = values
+        self.out_slots = tuple(2 + i for i in p.outputs)
+        self._lower_backward(p, local, nv)
+
+    def _lower_backward(self, p: Program, local: dict[tuple[int, int], int], nv: int) -> None:
+        gslot = [-1] * nv
+        glevel = [0] * nv
+        n_g = 0
+        groups: dict[tuple[int, tuple[str, ...]], list[tuple]] = {}
+        for ge in p.grads:
+            if not ge.terms:  # the output: the seed
+                gslot[ge.var] = n_g
+                n_g += 1
+                continue
+            refs = [(local[(k, pos)], gslot[p.eqns[k].out]) for k, pos in ge.terms]
+            lv = 1 + max(glevel[p.eqns[k].out] for k, _ in ge.terms)
+            if len(refs) == 1 and refs[0][0] == ONE:  # exactly its parent's gradient: share the slot
+                gslot[ge.var] = refs[0][1]
+                glevel[ge.var] = lv - 1
+                continue
+            gslot[ge.var] = n_g
+            n_g += 1
+            glevel[ge.var] = lv
+            kinds = tuple("1" if d == ONE else "-" if d == MINUS_ONE else "v" for d, _ in refs)
+            item: list[int] = [gslot[ge.var]]
+            for (d, q), kd in zip(refs, kinds):
+                item += [d, q] if kd == "v" else [q]
+            groups.setdefault((lv, kinds), []).append(tuple(item))
+        self.n_grads = n_g
+        self.backward_schedule = [(_grad_kernel(kinds), groups[(lv, kinds)])
+                                  for lv, kinds in sorted(groups, key=lambda g: g[0])]
+        self.param_grad_slots = tuple(gslot[i] for i in p.params)
+        self.seed = gslot[p.outputs[0]] if p.grads else -1
+
+    def forward(self, xs: list[float], params: list[float]) -> list[float]:
+        v = self.values.copy()
+        v[2 : 2 + self.n_inputs] = xs
+        a, b = self.param_slots
+        v[a:b] = params
+        for kernel, run in self.forward_schedule:
+            kernel(v, run)
+        return v
+
+    def backward(self, v: list[float], gradient: float) -> list[float]:
+        """Each parameter's gradient (0.0 where the output does not depend on it)."""
+        if self.seed < 0:
+            return [0.0] * len(self.param_grad_slots)
+        g = [0.0] * self.n_grads
+        g[self.seed] = 0.0 + gradient
+        for kernel, run in self.backward_schedule:
+            kernel(v, g, run)
+        return [g[s] if s >= 0 else 0.0 for s in self.param_grad_slots]
+
+    def outputs(self, v: list[float]) -> list[float]:
+        return [v[s] for s in self.out_slots]
+
+
+def guard_check(p: Program) -> Callable[[Any], bool] | None:
+    """One compiled expression that is True when every guard holds (None without guards)."""
+    if not p.guards:
+        return None
+    parts = []
+    for g in p.guards:
+        lhs = f"v[{2 + g.lhs}]" if g.lhs is not None else repr(g.lhs_value)
+        rhs = f"v[{2 + g.rhs}]" if g.rhs is not None else repr(g.rhs_value)
+        parts.append(f"({lhs} {g.op} {rhs})" if g.expected else f"not ({lhs} {g.op} {rhs})")
+    src = "def _k(v):\n    return " + " and ".join(parts) + "\n"
+    ns: dict[str, Any] = {"inf": math.inf, "nan": math.nan}
+    exec(compile(src, "<chaingrad trace guards>", "exec"), ns)  # our own code
+    return ns["_k"]
+
+
+def lower_python(p: Program) -> PythonReplay:
+    """The pure-Python replay of a fused, scheduled program."""
+    return PythonReplay(p)

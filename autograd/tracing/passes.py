@@ -1,0 +1,112 @@
+"""Passes 2 and 3, fuse and schedule: rewrite a recorded program without changing one number.
+
+* :func:`fuse` turns each chain of single-use ``+`` nodes (``sum(terms, start)`` builds
+  one: ``((b + t0) + t1) + ...``) into one ``sum`` instruction, the same left fold, and
+  maps every backward term onto it. ``backward()`` gives each operand of the chain
+  ``1 · g(partial sum)``, and every partial sum's gradient is exactly the chain's, so the
+  numbers are unchanged.
+* :func:`schedule` groups the instructions into levels: an instruction's level is one more
+  than the deepest of its inputs, so all instructions of a level can run at once (the
+  lowerings run each level's same-op instructions as one loop or one array call).
+"""
+
+from __future__ import annotations
+
+from .ir import Eqn, GradEqn, Program
+
+__all__ = ["fuse", "kept", "schedule", "uses"]
+
+
+def uses(p: Program) -> list[int]:
+    """How many times each variable is an operand of an instruction."""
+    n = [0] * len(p.vars)
+    for e in p.eqns:
+        for i in e.ins:
+            n[i] += 1
+    return n
+
+
+def kept(p: Program) -> set[int]:
+    """Variables whose values the caller or a guard reads: never fused away."""
+    out = set(p.outputs)
+    for g in p.guards:
+        out.update(x for x in (g.lhs, g.rhs) if x is not None)
+    return out
+
+
+def fuse(p: Program) -> Program:
+    """Fold chains of single-use ``+`` into ``sum`` instructions (the same left fold).
+
+    >>> from autograd import Value
+    >>> from autograd.tracing.record import record
+    >>> w = [Value(1.0, label=f"w{i}") for i in range(3)]
+    >>> prog = fuse(record(lambda: w[0] + w[1] + w[2], ()).program)
+    >>> [str(line).strip() for line in str(prog).splitlines()[2:3]]
+    ['v1 = w0 + w1 + w2']
+    """
+    n_uses = uses(p)
+    keep = kept(p)
+    producer = p.producer()
+    ops_of: dict[int, list[int]] = {}  # chain id (its first '+') -> operands so far
+    top: dict[int, int] = {}  # chain id -> eqn index of its current top
+    member: dict[int, tuple[int, int]] = {}  # '+' eqn -> (chain id, chain position of its b)
+    absorbed: set[int] = set()
+    for k, e in enumerate(p.eqns):
+        if e.op != "+":
+            continue
+        left = producer.get(e.ins[0])
+        if left is not None and left in member and n_uses[e.ins[0]] == 1 and e.ins[0] not in keep:
+            cid = member[left][0]
+            absorbed.add(left)
+            ops_of[cid].append(e.ins[1])
+        else:
+            cid = k
+            ops_of[cid] = [e.ins[0], e.ins[1]]
+        top[cid] = k
+        member[k] = (cid, len(ops_of[cid]) - 1)
+    new_index: dict[int, int] = {}
+    eqns: list[Eqn] = []
+    for k, e in enumerate(p.eqns):
+        if k in absorbed:
+            continue
+        new_index[k] = len(eqns)
+        ops = ops_of[member[k][0]] if k in member else None
+        eqns.append(Eqn("sum", tuple(ops), e.out) if ops is not None and len(ops) > 2 else e)
+    absorbed_vars = {p.eqns[k].out for k in absorbed}
+    grads: list[GradEqn] = []
+    for ge in p.grads:
+        if ge.var in absorbed_vars:
+            continue
+        terms = []
+        for k, pos in ge.terms:
+            if k in member:
+                cid, j = member[k]
+                terms.append((new_index[top[cid]], j if pos == 1 else 0))
+            else:
+                terms.append((new_index[k], pos))
+        grads.append(GradEqn(ge.var, tuple(terms)))
+    return p.with_(eqns=tuple(eqns), grads=tuple(grads), levels=())
+
+
+def schedule(p: Program) -> Program:
+    """Group instructions into levels that can each run at once (inputs of a level are ready).
+
+    >>> from autograd import Value
+    >>> from autograd.tracing.record import record
+    >>> a, b = Value(1.0), Value(2.0)
+    >>> schedule(record(lambda: (a * b) + (a * a), ()).program).levels
+    ((0, 1), (2,))
+    """
+    producer = p.producer()
+    level = [0] * len(p.eqns)
+    for k, e in enumerate(p.eqns):
+        deepest = -1
+        for i in e.ins:
+            j = producer.get(i)
+            if j is not None and level[j] > deepest:
+                deepest = level[j]
+        level[k] = deepest + 1
+    groups: dict[int, list[int]] = {}
+    for k, lv in enumerate(level):
+        groups.setdefault(lv, []).append(k)
+    return p.with_(levels=tuple(tuple(groups[lv]) for lv in sorted(groups)))

@@ -1,0 +1,313 @@
+"""Pass 1, record: run the function once on Values and write down what the engine did.
+
+:func:`record` calls ``fn`` on fresh input leaves with comparisons of Values reported
+(each becomes a :class:`~.ir.Guard`), walks the graph it returns with the same public
+walk ``backward()`` uses, and returns a :class:`~.ir.Program` whose backward instructions
+list every gradient contribution in exactly the order ``backward()`` adds them.
+"""
+
+from __future__ import annotations
+
+import numbers
+import os
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from ..backward import topological_order
+from ..modes import comparisons_reported, is_grad_enabled
+from ..ops import exponent_of, op_of
+from ..value import Value
+from .ir import CONST, INPUT, NODE, PARAM, Eqn, GradEqn, Guard, Program, Var
+
+__all__ = ["Recording", "flatten", "record", "unflatten"]
+
+_PKG_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
+
+
+# ----------------------------------------------------------------------------- arguments
+
+
+def flatten(args: tuple[Any, ...]) -> tuple[list[float], list[Any]]:
+    """The numbers in nested lists/tuples/dicts of numbers and Values, and their shape."""
+    leaves: list[float] = []
+    shape: list[Any] = []
+    stack: list[Any] = [args]
+    while stack:
+        x = stack.pop()
+        t = type(x)
+        if t is float:
+            leaves.append(x)
+            shape.append(0)
+        elif t is list or t is tuple:
+            shape.append((t, len(x)))
+            stack.extend(reversed(x))
+        elif isinstance(x, Value):
+            leaves.append(x.data)
+            shape.append(0)
+        elif t is int or t is bool or isinstance(x, numbers.Real):
+            leaves.append(float(x))
+            shape.append(0)
+        elif t is dict:
+            keys = tuple(x)
+            shape.append((dict, keys))
+            stack.extend(x[k] for k in reversed(keys))
+        else:
+            raise TypeError(
+                f"trace: arguments must be numbers, Values, or lists/tuples/dicts of them; "
+                f"got {t.__name__}: {x!r}. Pass other objects by closing over them in the function."
+            )
+    return leaves, shape
+
+
+def unflatten(shape: list[Any], leaves: list[Any]) -> Any:
+    """Rebuild the object of ``shape`` with ``leaves`` in place of its numbers."""
+    it_shape = iter(shape)
+    it_leaves = iter(leaves)
+    root_kind = next(it_shape)
+    if root_kind == 0:
+        return next(it_leaves)
+    stack: list[tuple[Any, list[Any]]] = [(root_kind, [])]
+    while True:
+        kind, items = stack[-1]
+        want = kind[1] if kind[0] is not dict else len(kind[1])
+        if len(items) == want:
+            stack.pop()
+            t = kind[0]
+            obj: Any = dict(zip(kind[1], items)) if t is dict else (items if t is list else tuple(items))
+            if not stack:
+                return obj
+            stack[-1][1].append(obj)
+            continue
+        s = next(it_shape)
+        if s == 0:
+            items.append(next(it_leaves))
+        else:
+            stack.append((s, []))
+
+
+def paths(args: Any) -> list[tuple[str, Any]]:
+    """(path, shape token) in the order of :func:`flatten`, for error messages."""
+    out: list[tuple[str, Any]] = []
+    stack: list[tuple[str, Any]] = [("args", args)]
+    while stack:
+        path, x = stack.pop()
+        t = type(x)
+        if t is list or t is tuple:
+            out.append((path, (t, len(x))))
+            stack.extend((f"{path}[{i}]", x[i]) for i in reversed(range(len(x))))
+        elif t is dict:
+            out.append((path, (dict, tuple(x))))
+            stack.extend((f"{path}[{k!r}]", x[k]) for k in reversed(tuple(x)))
+        else:
+            out.append((path, 0))
+    return out
+
+
+def describe(token: Any) -> str:
+    if token == 0:
+        return "a number"
+    t, n = token
+    return f"a dict with keys {list(n)}" if t is dict else f"a {t.__name__} of length {n}"
+
+
+def split_result(result: Any) -> tuple[Value, Any]:
+    """``(output, extras)`` from what the traced function returned (extras may be None)."""
+    if isinstance(result, Value):
+        return result, None
+    if isinstance(result, tuple) and len(result) == 2 and isinstance(result[0], Value):
+        return result
+    raise TypeError(
+        "trace() needs a function that returns one Value (e.g. a loss), or a pair (Value, extras) "
+        f"with extras Values it depends on; got {type(result).__name__}"
+    )
+
+
+def flatten_values(extras: Any) -> tuple[list[Value], list[Any]]:
+    """The Values in ``extras`` (a Value or nested lists/tuples of them) and its shape."""
+    nodes: list[Value] = []
+    shape: list[Any] = []
+    stack = [extras]
+    while stack:
+        x = stack.pop()
+        t = type(x)
+        if t is list or t is tuple:
+            shape.append((t, len(x)))
+            stack.extend(reversed(x))
+        elif isinstance(x, Value):
+            nodes.append(x)
+            shape.append(0)
+        else:
+            raise TypeError(f"trace: extra outputs must be Values or lists/tuples of them, got {t.__name__}")
+    return nodes, shape
+
+
+# ----------------------------------------------------------------------------- recording
+
+
+@dataclass(frozen=True)
+class Recording:
+    """A recorded program and the live objects it refers to."""
+
+    program: Program
+    parameters: tuple[Value, ...]  # the leaf behind each parameter var, in order
+    shape: list[Any]  # the structure of the arguments
+    extras_shape: list[Any] | None  # the structure of the extra outputs, if any
+    output: Value | None = None  # the output node (kept only when asked: it holds the graph)
+
+
+def _where() -> str:
+    """``file:line`` of the innermost frame outside chaingrad's package (the user's comparison)."""
+    f = sys._getframe(2)
+    while f is not None and f.f_code.co_filename.startswith(_PKG_DIR):
+        f = f.f_back
+    if f is None:
+        return "?"
+    return f"{os.path.basename(f.f_code.co_filename)}:{f.f_lineno}"
+
+
+def record(fn: Callable[..., Any], args: tuple[Any, ...], keep_output: bool = False) -> Recording:
+    """Run ``fn(*args)`` on fresh input leaves and record its graph as a :class:`Program`.
+
+    >>> from autograd import Value
+    >>> w = Value(2.0, label="w")
+    >>> print(record(lambda x: (w * x).tanh(), (0.5,)).program)
+    { lambda x0 ; w .
+      let
+        v0 = w * x0
+        v1 = tanh(v0)
+      backward
+        gv1 = gradient
+        gv0 = gv1 * (1.0 - v1 * v1)
+        gw = gv0 * x0
+      guards: none
+      in v1 }
+    """
+    if not callable(fn):
+        raise TypeError(f"trace() needs a function, got {type(fn).__name__}: {fn!r}")
+    if not is_grad_enabled():
+        raise RuntimeError("trace() records a graph, which no_grad() prevents: call it outside no_grad()")
+    numbers_in, shape = flatten(args)
+    inputs = [Value(x) for x in numbers_in]
+    compared: list[tuple[Any, str, Any, bool, str]] = []
+
+    def on_compare(a: Any, op: str, b: Any, result: bool) -> None:
+        compared.append((a, op, b, result, _where()))
+
+    with comparisons_reported(on_compare):
+        result = fn(*unflatten(shape, inputs))
+    out, extras = split_result(result)
+    extras_shape = None
+    extra_nodes: list[Value] = []
+    if extras is not None:
+        extra_nodes, extras_shape = flatten_values(extras)
+    program, params = build(out, inputs, extra_nodes, compared)
+    return Recording(program, params, shape, extras_shape, out if keep_output else None)
+
+
+def build(out: Value, inputs: list[Value], extras: list[Value],
+          compared: list[tuple[Any, str, Any, bool, str]]) -> tuple[Program, tuple[Value, ...]]:
+    """The program of the graph below ``out`` (and the extra outputs and compared Values)."""
+    order = topological_order(out)
+    n_loss = len(order)
+    seen = set(order)
+    roots = [*extras, *(x for a, _, b, _, _ in compared for x in (a, b) if isinstance(x, Value))]
+    for r in roots:  # values the caller or a guard needs but the loss does not depend on
+        if r not in seen:
+            for n in topological_order(r):
+                if n not in seen:
+                    seen.add(n)
+                    order.append(n)
+    in_loss = set(order[:n_loss])
+    for k, e in enumerate(extras):
+        if e not in in_loss:
+            raise ValueError(
+                f"trace: extra output {k} ({e!r}) is not part of the output's graph; only values "
+                "the returned Value depends on can be replayed alongside it"
+            )
+    var_of: dict[Value, int] = {}
+    variables: list[Var] = []
+    used_names: set[str] = set()
+    for k, x in enumerate(inputs):
+        var_of[x] = k
+        variables.append(Var(INPUT, f"x{k}", x.data))
+        used_names.add(f"x{k}")
+    leaves = [n for n in order if n.is_leaf and n not in var_of]
+    params: list[Value] = []
+    for n in leaves:
+        if n.is_constant:
+            continue
+        label = n.label
+        name = label if label.isidentifier() and label not in used_names and not _reserved(label) \
+            else f"p{len(params)}"
+        used_names.add(name)
+        var_of[n] = len(variables)
+        variables.append(Var(PARAM, name, n.data))
+        params.append(n)
+    n_const = 0
+    for n in leaves:
+        if n.is_constant:
+            var_of[n] = len(variables)
+            variables.append(Var(CONST, f"c{n_const}", n.data))
+            n_const += 1
+    eqns: list[Eqn] = []
+    eqn_of: dict[Value, int] = {}
+    for n in order:
+        if n.is_leaf:
+            continue
+        entry = op_of(n.op)
+        param = exponent_of(n.op) if entry.name == "**n" else None
+        k = len(variables)
+        var_of[n] = k
+        variables.append(Var(NODE, f"v{len(eqns)}"))
+        eqn_of[n] = len(eqns)
+        eqns.append(Eqn(entry.name, tuple(var_of[c] for c in n.children), k, param))
+    grads = _backward(order[:n_loss], out, var_of, eqn_of, params)
+    guards = tuple(_guard(a, op, b, r, w, var_of) for a, op, b, r, w in compared)
+    program = Program(tuple(variables), tuple(range(len(inputs))), tuple(var_of[p] for p in params),
+                      tuple(eqns), (var_of[out], *(var_of[e] for e in extras)), grads, guards)
+    return program, tuple(params)
+
+
+def _reserved(name: str) -> bool:
+    return len(name) > 1 and name[0] in "xpcvg" and name[1:].isdigit()
+
+
+def _backward(order: list[Value], out: Value, var_of: dict[Value, int], eqn_of: dict[Value, int],
+              params: list[Value]) -> tuple[GradEqn, ...]:
+    """Every gradient that reaches a parameter, its terms in ``backward()``'s order.
+
+    ``backward()`` visits the op nodes in reverse topological order and adds
+    ``local · upstream`` to each child, first operand first; here each node collects the
+    same contributions in the same order, so ``0.0 + t1 + t2 + ...`` is the same float.
+    """
+    is_param = set(params)
+    need: set[Value] = set()
+    for n in order:  # children before parents: does a parameter lie below n?
+        if n in is_param or (not n.is_leaf and any(c in need for c in n.children)):
+            need.add(n)
+    if out not in need:
+        return ()
+    terms: dict[Value, list[tuple[int, int]]] = {}
+    grads: list[GradEqn] = [GradEqn(var_of[out], ())]
+    for n in reversed(order):
+        if n.is_leaf or n not in need:
+            continue
+        if n is not out:
+            grads.append(GradEqn(var_of[n], tuple(terms.pop(n))))
+        k = eqn_of[n]
+        for pos, c in enumerate(n.children):
+            if c in need:
+                terms.setdefault(c, []).append((k, pos))
+    for p in params:
+        if p in terms:
+            grads.append(GradEqn(var_of[p], tuple(terms.pop(p))))
+    return tuple(grads)
+
+
+def _guard(a: Any, op: str, b: Any, result: bool, where: str, var_of: dict[Value, int]) -> Guard:
+    lhs = var_of[a] if isinstance(a, Value) else None
+    rhs = var_of[b] if isinstance(b, Value) else None
+    return Guard(lhs, op, rhs, result, where, 0.0 if lhs is not None else float(a),
+                 0.0 if rhs is not None else float(b))

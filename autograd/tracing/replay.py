@@ -1,0 +1,308 @@
+"""The :class:`Traced` callable: record → fuse → schedule → lower once, then replay per call."""
+
+from __future__ import annotations
+
+import math
+import struct
+from collections.abc import Callable
+from typing import Any
+
+from ..backward import grad as _grad
+from ..modes import gc_paused
+from ..value import Value
+from .ir import CONST, Program, eqn_text
+from .lower_numpy import RTOL, NonFinite, lower_numpy, numpy_available
+from .lower_python import guard_check, lower_python
+from .passes import fuse, schedule
+from .record import Recording, describe, flatten, paths, record, unflatten
+
+__all__ = ["BACKENDS", "TraceMismatchError", "Traced", "trace"]
+
+BACKENDS = ("auto", "python", "numpy")
+# backend="auto" takes numpy for programs with at least this many instructions per level
+# on average: an array call costs microseconds, so a narrow, deep graph (a long chain) runs
+# faster as Python loops.
+AUTO_MIN_WIDTH = 8
+
+
+class TraceMismatchError(RuntimeError):
+    """The replay would not give the engine's numbers: a guard failed, or ``validate`` found a difference."""
+
+
+_ADVICE = (
+    "The trace records one graph; trace again for these inputs (nn.train.fit does this by itself), "
+    "or run this step with the dynamic engine."
+)
+
+
+class Traced:
+    """A function's graph recorded once; call it to replay forward and backward.
+
+    ``traced(*args, gradient=1.0, validate=False) -> float`` takes arguments with the
+    structure of the example arguments (numbers or Values in the same nested lists,
+    tuples and dicts), returns the output's value, and adds ``d output / d p · gradient``
+    to ``p.grad`` for every parameter ``p`` (see :attr:`parameters`), reading each
+    parameter's *current* ``data``. ``traced.forward(*args)`` computes the value only.
+    ``print(traced)`` shows the program that runs (:attr:`program`).
+
+    >>> from autograd import Value, trace
+    >>> w = Value(2.0)
+    >>> f = trace(lambda x: (w * x).tanh(), 0.5, backend="python")
+    >>> round(f(0.5), 6), round(w.grad, 6)          # tanh(1), 0.5·(1 - tanh²(1))
+    (0.761594, 0.209987)
+    >>> w.data = -1.0; round(f(3.0), 6)              # new parameter value, new input
+    -0.995055
+    """
+
+    def __init__(self, fn: Callable[..., Value], args: tuple[Any, ...], backend: str = "auto") -> None:
+        if backend not in BACKENDS:
+            raise ValueError(
+                f"trace(): backend must be one of {', '.join(map(repr, BACKENDS))}, got {backend!r}")
+        with gc_paused():  # tracing allocates ~4 objects per node, none in a cycle: no collector passes
+            self._build(fn, args, backend)
+
+    def _build(self, fn: Callable[..., Value], args: tuple[Any, ...], backend: str) -> None:
+        rec = record(fn, args)
+        self.fn = fn
+        self.recorded: Program = rec.program
+        """The program as recorded (one instruction per op node), before fusing."""
+        self.program: Program = schedule(fuse(rec.program))
+        """The program that runs: fused and scheduled."""
+        if backend == "auto":
+            wide = len(self.program.eqns) >= AUTO_MIN_WIDTH * max(1, len(self.program.levels))
+            backend = "numpy" if wide and numpy_available() else "python"
+        self.parameters: tuple[Value, ...] = rec.parameters
+        self.backend = backend
+        self._rec = rec
+        self._python = lower_python(self.program) if backend == "python" else None
+        self._numpy = lower_numpy(self.program) if backend == "numpy" else None
+        self._guard_check = guard_check(self.program)
+
+    # -------------------------------------------------------------- replaying
+
+    def _inputs(self, args: tuple[Any, ...]) -> list[float]:
+        leaves, shape = flatten(args)
+        if shape != self._rec.shape:
+            now = paths(args)
+            then = paths(unflatten(self._rec.shape, [0.0] * len(self.program.inputs)))
+            for (path, tok), (_, tok0) in zip(now, then):
+                if tok != tok0:
+                    raise TypeError(
+                        f"traced function called with arguments of a different structure: {path} is "
+                        f"{describe(tok)}, but was {describe(tok0)} when traced. Trace again for "
+                        "this structure."
+                    )
+            raise TypeError(
+                f"traced function called with {len(now)} argument parts, traced with {len(then)}; "
+                "trace again for this structure."
+            )
+        return leaves
+
+    def _py(self) -> Any:
+        if self._python is None:
+            self._python = lower_python(self.program)
+        return self._python
+
+    def _run(self, xs: list[float], gradient: float | None) -> tuple[list[float], list[float]]:
+        """(outputs, parameter gradients) for inputs ``xs``; guards checked before any gradient."""
+        ps = [p.data for p in self.parameters]
+        low = self._numpy
+        if low is not None:
+            try:
+                v = low.forward(xs, ps)
+            except NonFinite:  # the engine's semantics for inf / nan / domain errors
+                low = self._py()
+                v = low.forward(xs, ps)
+        else:
+            low = self._py()
+            v = low.forward(xs, ps)
+        self._check_guards(low, v)
+        outs = low.outputs(v)
+        grads = low.backward(v, gradient) if gradient is not None else []
+        return outs, grads
+
+    def _check_guards(self, low: Any, v: Any) -> None:
+        check = self._guard_check
+        if check is None or check(v):
+            return
+        name = [x.name for x in self.program.vars]
+        for g in self.program.guards:
+            a = v[2 + g.lhs] if g.lhs is not None else g.lhs_value
+            b = v[2 + g.rhs] if g.rhs is not None else g.rhs_value
+            got = {"<": a < b, "<=": a <= b, ">": a > b, ">=": a >= b}[g.op]
+            if bool(got) != g.expected:
+                lhs = name[g.lhs] if g.lhs is not None else repr(g.lhs_value)
+                rhs = name[g.rhs] if g.rhs is not None else repr(g.rhs_value)
+                raise TraceMismatchError(
+                    f"guard failed: the comparison {lhs} {g.op} {rhs} at {g.where} was {g.expected} when "
+                    f"traced and is {not g.expected} now ({float(a)!r} {g.op} {float(b)!r}), so the "
+                    f"function may build another graph. {_ADVICE}"
+                )
+
+    def _result(self, outs: list[float]) -> Any:
+        if self._rec.extras_shape is None:
+            return outs[0]
+        return outs[0], unflatten(self._rec.extras_shape, outs[1:])
+
+    def forward(self, *args: Any) -> Any:
+        """The output's value for ``args`` and the current parameters; no gradients."""
+        outs, _ = self._run(self._inputs(args), None)
+        return self._result(outs)
+
+    def __call__(self, *args: Any, gradient: float = 1.0, validate: bool = False) -> Any:
+        xs = self._inputs(args)
+        if isinstance(gradient, Value):
+            gradient = gradient.data
+        elif not isinstance(gradient, (int, float)):
+            raise TypeError(f"gradient must be a number, got {type(gradient).__name__}: {gradient!r}")
+        outs, grads = self._run(xs, float(gradient))
+        if validate:
+            self._validate(args, outs[0], grads, float(gradient))
+        for p, d in zip(self.parameters, grads):
+            p.grad += d
+        return self._result(outs)
+
+    # -------------------------------------------------------------- validating
+
+    def _validate(self, args: tuple[Any, ...], out_value: float, grads: list[float], gradient: float) -> None:
+        """Re-record ``fn`` on ``args`` and compare programs, leaves, the value and every gradient."""
+        try:
+            now = record(self.fn, args, keep_output=True)
+        except TypeError as e:
+            raise TraceMismatchError(f"the function now returns something else: {e}") from None
+        _compare_programs(self.recorded, now.program)
+        _compare_leaves(self, now)
+        exact = self.backend == "python"
+        out = now.output  # the dynamic engine's numbers, from the graph just built
+        assert out is not None
+        dyn_out = out.data
+        dyn_grads = _grad(out, now.parameters, gradient=gradient) if now.parameters else ()
+        if not _same(out_value, dyn_out, exact):
+            raise TraceMismatchError(
+                f"replayed output {out_value!r} but the dynamic engine gives {dyn_out!r}")
+        for p, a, b in zip(self.parameters, grads, dyn_grads):
+            if not _same(a, b, exact):
+                raise TraceMismatchError(
+                    f"replayed gradient {a!r} for parameter {p!r} but the dynamic engine gives {b!r}"
+                )
+
+    # -------------------------------------------------------------- showing
+
+    def __str__(self) -> str:
+        name = getattr(self.fn, "__name__", type(self.fn).__name__)
+        return f"# trace of {name}, backend {self.backend!r}\n{self.program}"
+
+    def __repr__(self) -> str:
+        name = getattr(self.fn, "__name__", type(self.fn).__name__)
+        p = self.program
+        return (
+            f"Traced({name}, nodes={len(self.recorded.eqns)}, instructions={len(p.eqns)}, "
+            f"levels={len(p.levels)}, parameters={len(self.parameters)}, inputs={len(p.inputs)}, "
+            f"guards={len(p.guards)}, backend={self.backend!r})"
+        )
+
+
+def _bits(x: float) -> bytes:
+    return struct.pack("<d", x)
+
+
+def _same(a: float, b: float, exact: bool) -> bool:
+    if _bits(a) == _bits(b) or (math.isnan(a) and math.isnan(b)):
+        return True
+    if exact:
+        return False
+    return math.isclose(a, b, rel_tol=RTOL, abs_tol=0.0)
+
+
+def _compare_programs(then: Program, now: Program) -> None:
+    name_then = [v.name for v in then.vars]
+    name_now = [v.name for v in now.vars]
+    if len(now.eqns) != len(then.eqns) or len(now.vars) != len(then.vars):
+        raise TraceMismatchError(
+            f"the function built a graph of {len(now.eqns)} op nodes and {len(now.vars) - len(now.eqns)} "
+            f"leaves for these inputs; the trace has {len(then.eqns)} and {len(then.vars) - len(then.eqns)}. "
+            f"A Python branch on data (an `if` on .data) chose differently. {_ADVICE}"
+        )
+    for k, (a, b) in enumerate(zip(then.vars, now.vars)):
+        if a.kind != b.kind:
+            raise TraceMismatchError(
+                f"leaf {k} is a {b.kind} now but was a {a.kind} ({a.name}) when traced. {_ADVICE}")
+        if a.kind == CONST and _bits(a.value) != _bits(b.value):
+            raise TraceMismatchError(
+                f"constant {a.name} is {b.value!r} now but was {a.value!r} when traced: a plain number "
+                f"inside the function changed. Pass it as an argument instead. {_ADVICE}"
+            )
+    for a, b in zip(then.eqns, now.eqns):
+        if a != b:
+            raise TraceMismatchError(
+                f"instruction `{eqn_text(a, name_then)}` is `{eqn_text(b, name_now)}` now: a Python branch "
+                f"on data chose another graph. {_ADVICE}"
+            )
+
+
+def _compare_leaves(t: Traced, now: Recording) -> None:
+    """Each parameter must be the same object (two parameters of equal value are not the same)."""
+    then = t.parameters
+    position = {id(p): k for k, p in enumerate(then)}
+    names = [t.recorded.vars[i].name for i in t.recorded.params]
+    unknown = []
+    for k, (a, b) in enumerate(zip(then, now.parameters)):
+        if a is b:
+            continue
+        j = position.get(id(b))
+        if j is not None:
+            raise TraceMismatchError(
+                f"the function now uses parameter {names[j]} where it used {names[k]} when traced "
+                f"(a branch chose another parameter; equal values do not make them the same). {_ADVICE}"
+            )
+        unknown.append((k, b))
+    if not unknown:
+        return
+    again = record(t.fn, _args_of(now))  # a leaf made inside fn is new on every run; a parameter is not
+    for k, b in unknown:
+        if again.parameters[k] is b:
+            raise TraceMismatchError(
+                f"the function now uses a parameter {b!r} that it did not use when traced (in place of "
+                f"{names[k]}): a branch chose another parameter. {_ADVICE}"
+            )
+        if _bits(b.data) != _bits(t.recorded.vars[t.recorded.params[k]].value):
+            raise TraceMismatchError(
+                f"the function creates a leaf {b!r} whose value changed since tracing (was "
+                f"{t.recorded.vars[t.recorded.params[k]].value!r}); pass such numbers as arguments "
+                f"instead. {_ADVICE}"
+            )
+
+
+def _args_of(rec: Recording) -> tuple[Any, ...]:
+    return unflatten(rec.shape, [rec.program.vars[i].value for i in rec.program.inputs])
+
+
+def trace(fn: Callable[..., Value], *example_args: Any, backend: str = "auto") -> Traced:
+    """Record ``fn``'s graph on ``example_args`` once; return a fast replaying :class:`Traced`.
+
+    ``fn(*args)`` must return one Value, or a pair ``(Value, extras)`` where ``extras`` is a
+    Value or nested lists/tuples of Values the first one depends on (e.g. a model's outputs,
+    for metrics): the replay then returns ``(value, extras as floats)``. Its arguments may
+    be numbers, Values, or nested lists/tuples/dicts of them; each number becomes an input
+    leaf. Every other leaf the output depends on (except constants made from plain
+    numbers) is a *parameter*: its current ``data`` is read at each call and its ``grad``
+    receives ``d output / d parameter · gradient`` (``+=``, exactly as ``backward()``).
+
+    ``backend``: ``"python"`` replays with compiled Python loops; ``"numpy"`` runs each
+    level as array operations (the ``fast`` extra); both give the engine's numbers bit for
+    bit. ``"auto"`` takes numpy when it is installed and the program is wide enough
+    (:data:`AUTO_MIN_WIDTH` instructions per level) to gain from it. Comparisons of Values
+    become guards checked on every call
+    (``TraceMismatchError`` when one flips); ``relu``, ``abs``, ``max``, ``min`` are
+    recomputed from the current numbers. A Python ``if`` on ``.data`` cannot be seen:
+    ``traced(..., validate=True)`` re-runs ``fn`` with the dynamic engine and compares.
+
+    >>> from autograd import Value
+    >>> w, b = Value(0.5), Value(0.1)
+    >>> loss = trace(lambda x, y: (w * x + b - y) ** 2, 1.0, 2.0)   # (wx + b - y)²
+    >>> round(loss(3.0, 1.0), 12)
+    0.36
+    >>> round(w.grad, 12), round(b.grad, 12)                     # 2(wx+b-y)·x, 2(wx+b-y)
+    (3.6, 1.2)
+    """
+    return Traced(fn, example_args, backend)
