@@ -27,7 +27,8 @@ a value too large for a float, ``exp`` and ``**`` raise ``OverflowError`` (as
 ``math.exp`` and ``float.__pow__`` do) while ``+ - * /`` overflow to ±inf (as Python's
 float operators do). When the value is finite but the local derivative alone is beyond
 float range (``(1e-300) ** -1`` is about 1e300, its slope -1e600; ``sqrt(0)``), the
-derivative is stored as ±inf: the value is right, and ``detect_anomaly`` points at the node if that inf ever reaches a gradient.
+derivative is stored as ±inf: the value is right, and ``detect_anomaly`` points at the
+node if that inf ever reaches a gradient.
 """
 
 from __future__ import annotations
