@@ -161,7 +161,7 @@ def format_program(p: Program) -> str:
             e = p.eqns[k]
             up = "g" + name[e.out]
             loc = local_text(e, pos, name)
-            terms.append(up if loc is None else ("-" + up if loc == "-1" else f"{up} * {loc}"))
+            terms.append(up if loc is None else ("−" + up if loc == "-1" else f"{up} · {loc}"))
         lines.append(f"    g{name[ge.var]} = " + " + ".join(terms))
     if p.guards:
         lines.append("  guards")

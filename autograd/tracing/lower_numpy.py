@@ -141,6 +141,9 @@ def _rules() -> dict[str, Callable[..., tuple[Any, ...]]]:
     def log(a: Any) -> tuple[Any, ...]:
         return m["log"](a), 1.0 / a
 
+    def log1p(a: Any) -> tuple[Any, ...]:
+        return m["log1p"](a), 1.0 / (1.0 + a)
+
     def sigmoid(a: Any) -> tuple[Any, ...]:
         e = m["exp"](-np.abs(a))
         s = np.where(a >= 0.0, 1.0 / (1.0 + e), e / (1.0 + e))
@@ -151,7 +154,7 @@ def _rules() -> dict[str, Callable[..., tuple[Any, ...]]]:
         return r, 0.5 / r
 
     return {"/": div, "**": pow_, "**n": pow_const, "exp": exp, "log": log, "sigmoid": sigmoid,
-            "sqrt": sqrt}
+            "sqrt": sqrt, "log1p": log1p}
 
 
 def _libm_pow() -> Callable[[Any, Any], Any]:

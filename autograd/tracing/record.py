@@ -15,10 +15,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from ..backward import topological_order
 from ..modes import comparisons_reported, is_grad_enabled
 from ..ops import exponent_of, op_of
-from ..value import Value
+from ..value import Value, walk
 from .ir import CONST, INPUT, NODE, PARAM, Eqn, GradEqn, Guard, Program, Var
 
 __all__ = ["Recording", "flatten", "record", "unflatten"]
@@ -175,12 +174,12 @@ def record(fn: Callable[..., Any], args: tuple[Any, ...], keep_output: bool = Fa
     >>> print(record(lambda x: (w * x).tanh(), (0.5,)).program)
     { lambda x0 ; w .
       let
-        v0 = w * x0
+        v0 = w · x0
         v1 = tanh(v0)
       backward
         gv1 = gradient
-        gv0 = gv1 * (1.0 - v1 * v1)
-        gw = gv0 * x0
+        gv0 = gv1 · (1 − tanh(v0)²)
+        gw = gv0 · x0
       guards: none
       in v1 }
     """
@@ -209,13 +208,13 @@ def record(fn: Callable[..., Any], args: tuple[Any, ...], keep_output: bool = Fa
 def build(out: Value, inputs: list[Value], extras: list[Value],
           compared: list[tuple[Any, str, Any, bool, str]]) -> tuple[Program, tuple[Value, ...]]:
     """The program of the graph below ``out`` (and the extra outputs and compared Values)."""
-    order = topological_order(out)
+    order = walk(out, leaves=True)
     n_loss = len(order)
     seen = set(order)
     roots = [*extras, *(x for a, _, b, _, _ in compared for x in (a, b) if isinstance(x, Value))]
     for r in roots:  # values the caller or a guard needs but the loss does not depend on
         if r not in seen:
-            for n in topological_order(r):
+            for n in walk(r, leaves=True):
                 if n not in seen:
                     seen.add(n)
                     order.append(n)
