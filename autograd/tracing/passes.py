@@ -12,6 +12,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from .ir import Eqn, GradEqn, Program
 
 __all__ = ["fuse", "kept", "schedule", "uses"]
@@ -42,7 +44,7 @@ def fuse(p: Program) -> Program:
     >>> w = [Value(1.0, label=f"w{i}") for i in range(3)]
     >>> prog = fuse(record(lambda: w[0] + w[1] + w[2], ()).program)
     >>> [str(line).strip() for line in str(prog).splitlines()[2:3]]
-    ['v1 = w0 + w1 + w2']
+    ['v0 = w0 + w1 + w2']
     """
     n_uses = uses(p)
     keep = kept(p)
@@ -85,7 +87,12 @@ def fuse(p: Program) -> Program:
             else:
                 terms.append((new_index[k], pos))
         grads.append(GradEqn(ge.var, tuple(terms)))
-    return p.with_(eqns=tuple(eqns), grads=tuple(grads), levels=())
+    names = list(p.vars)  # renumber the results that remain: v0, v1, ... in order
+    for n, e in enumerate(eqns):
+        names[e.out] = replace(names[e.out], name=f"v{n}")
+    for k in absorbed:
+        names[p.eqns[k].out] = replace(names[p.eqns[k].out], name=f"({names[p.eqns[k].out].name})")
+    return p.with_(vars=tuple(names), eqns=tuple(eqns), grads=tuple(grads), levels=())
 
 
 def schedule(p: Program) -> Program:

@@ -1,0 +1,106 @@
+"""The trace's program: printable, and each pass (record, fuse, schedule, lower) testable alone."""
+
+import random
+
+import pytest
+
+from autograd import Value, trace
+from autograd.tracing.lower_numpy import lower_numpy
+from autograd.tracing.lower_python import lower_python
+from autograd.tracing.passes import fuse, schedule
+from autograd.tracing.record import record
+
+NEURON = """\
+# trace of neuron, backend 'python'
+{ lambda x0 x1 ; b w0 w1 .
+  let
+    v0 = w0 · x0
+    v1 = w1 · x1
+    v2 = b + v0 + v1
+    v3 = tanh(v2)
+  backward
+    gv3 = gradient
+    gv2 = gv3 · (1 − tanh(v2)²)
+    gv1 = gv2
+    gv0 = gv2
+    gb = gv2
+    gw0 = gv0 · x0
+    gw1 = gv1 · x1
+  guards: none
+  in v3 }"""
+
+
+def test_print_shows_a_two_input_neuron_forward_backward_and_guards():
+    w0, w1, b = Value(-3.0, label="w0"), Value(1.0, label="w1"), Value(6.88, label="b")
+
+    def neuron(x0, x1):
+        return sum((w * x for w, x in zip((w0, w1), (x0, x1))), b).tanh()
+
+    t = trace(neuron, 2.0, 0.0, backend="python")
+    assert str(t) == NEURON
+    assert str(t.program) == NEURON.split("\n", 1)[1]
+
+
+def test_record_lists_backward_terms_in_backwards_order():
+    x = Value(3.0, label="x")
+    p = record(lambda: x * x + x, ()).program
+    # v0 = x·x, v1 = v0 + x: backward adds x's terms from v1 first, then both of v0's edges
+    assert [ge.terms for ge in p.grads if p.vars[ge.var].name == "x"] == [((1, 1), (0, 0), (0, 1))]
+
+
+def test_fuse_folds_single_use_sums_and_keeps_shared_ones():
+    a, b, c = (Value(float(i), label=n) for i, n in enumerate("abc", 1))
+
+    def f():
+        s = a + b  # used twice: stays an instruction
+        return (s + c + a) * s
+
+    p = fuse(record(f, ()).program)
+    assert [e.op for e in p.eqns] == ["+", "sum", "*"]
+    assert len(p.eqns[1].ins) == 3
+
+
+def test_schedule_puts_independent_instructions_on_one_level():
+    a, b = Value(1.0), Value(2.0)
+    p = schedule(fuse(record(lambda: (a * b).tanh() + (a * a).sin(), ()).program))
+    assert [[p.eqns[k].op for k in lv] for lv in p.levels] == [["*", "*"], ["tanh", "sin"], ["+"]]
+
+
+@pytest.mark.parametrize("lower", [lower_python, lower_numpy])
+def test_unfused_and_fused_programs_lower_to_the_same_numbers(lower):
+    rng = random.Random(4)
+    ws = [Value(rng.uniform(-1, 1)) for _ in range(12)]
+
+    def f(xs):
+        h = [sum((w * x for w, x in zip(ws[i::3], xs)), ws[i]).relu() for i in range(3)]
+        return sum(h) * 0.5 + sum(w * w for w in ws)
+
+    xs = [rng.uniform(-1, 1) for _ in range(4)]
+    rec = record(f, (xs,))
+    raw = rec.program
+    results = []
+    for prog in (schedule(raw), schedule(fuse(raw))):
+        low = lower(prog)
+        v = low.forward(xs, [p.data for p in rec.parameters])
+        results.append((low.outputs(v), low.backward(v, 1.0)))
+    assert results[0] == results[1]
+    y = f([Value(x) for x in xs])
+    y.backward()
+    assert results[0] == ([y.data], [p.grad for p in rec.parameters])
+
+
+def test_auto_backend_takes_numpy_for_wide_programs_and_python_for_chains():
+    pytest.importorskip("numpy")
+    ws = [Value(0.1 * i) for i in range(64)]
+    wide = trace(lambda xs: sum(w * x for w, x in zip(ws, xs)), [1.0] * 64)
+    assert wide.backend == "numpy"
+    w = Value(0.5)
+
+    def chain(x):
+        for _ in range(50):
+            x = (x * w).tanh()
+        return x
+
+    assert trace(chain, 1.0).backend == "python"
+    with pytest.raises(ValueError, match="backend must be one of"):
+        trace(chain, 1.0, backend="torch")
