@@ -219,14 +219,21 @@ def _make_traced_step(model: Callable[[Any], Any], loss_fn: Callable[..., Any], 
     The first time a batch (its samples and labels) is seen, ``autograd.trace`` records
     ``loss_fn([model(x) for x in X], y)`` with the batch frozen in; later steps on the same
     batch replay it with the parameters' current values, filling the same gradients as
-    ``loss.backward()`` (bit for bit when they start at zero). So it pays off when batches
-    repeat: full batch, or fixed batches (``rng=None``). A batch that cannot be a cache key
-    (unhashable samples or labels) runs the dynamic step.
+    ``loss.backward()``, bit for bit. So it pays off when batches repeat: full batch, or
+    fixed batches (``rng=None``). A batch that cannot be a cache key (unhashable samples or
+    labels) runs the dynamic step.
+
+    Safe by construction: a guard that fails (a comparison of Values that would now go the
+    other way) re-traces the batch before any gradient is written; the first replay of
+    every trace runs with ``validate=True``, and a batch whose graph it finds changed (a
+    Python branch on ``.data`` in the model or loss) runs with the dynamic engine from then
+    on, with a warning.
     """
-    from autograd import trace
+    from autograd import TraceMismatchError, trace
 
     dynamic = _make_step(model, loss_fn, optimizer)
     cache: dict[Any, Any] = {}
+    validated: set[Any] = set()
 
     def step(X: list[Any], y: list[Any]) -> tuple[float, list[Any]]:
         try:
@@ -235,22 +242,43 @@ def _make_traced_step(model: Callable[[Any], Any], loss_fn: Callable[..., Any], 
         except TypeError:
             return dynamic(X, y)
         traced = cache.get(key)
-        if traced is None:
+        if traced is _DYNAMIC:
+            return dynamic(X, y)
+        Xb, yb = list(X), list(y)
+
+        def batch_loss() -> tuple[Value, list[Any]]:
+            outputs = [model(x) for x in Xb]
+            return _call_loss(loss_fn, outputs, yb), outputs
+
+        fresh = traced is None
+        if fresh:
             if len(cache) >= TRACE_CACHE_SIZE:
                 cache.clear()
-            Xb, yb = list(X), list(y)
-
-            def batch_loss() -> tuple[Value, list[Any]]:
-                outputs = [model(x) for x in Xb]
-                return _call_loss(loss_fn, outputs, yb), outputs
-
+                validated.clear()
             traced = cache[key] = trace(batch_loss)
         optimizer.zero_grad()
-        loss, outputs = traced()
+        try:  # validate the first replay with parameters other than those it was recorded with
+            loss, outputs = traced(validate=not fresh and key not in validated)
+        except TraceMismatchError as e:
+            if e.guard is None:  # validate: the graph depends on a branch the trace cannot see
+                warnings.warn(f"fit(traced=True): this batch runs with the dynamic engine: {e}",
+                              stacklevel=4)
+                cache[key] = _DYNAMIC
+                return dynamic(X, y)
+            traced = cache[key] = trace(batch_loss)  # a guard flipped: record the graph it builds now
+            validated.discard(key)
+            fresh = True
+            optimizer.zero_grad()
+            loss, outputs = traced()
+        if not fresh:
+            validated.add(key)
         optimizer.step()
         return loss, outputs
 
     return step
+
+
+_DYNAMIC = object()  # cache entry: this batch's graph cannot be traced safely
 
 
 def _frozen(x: Any) -> Any:
@@ -347,9 +375,9 @@ def fit(
     the epoch on ``val``, without recording a graph. See the module docstring for the
     conventions of ``loss_fn``, ``metrics`` and ``predict``. ``traced=True`` records each
     batch's graph once (``autograd.trace``) and replays it on later epochs, many times faster
-    and with the same numbers; Python ``if``s on data inside the model or loss are frozen as
-    they were for that batch's first step (see ``autograd.trace``). A tqdm bar shows epoch, loss
-    and accuracy when ``progress`` is on and output is a terminal or a notebook.
+    and with the same numbers bit for bit: a guard that fails re-traces, and the first replay
+    of each trace is validated against the dynamic engine (see ``autograd.trace``). A tqdm
+    bar shows epoch, loss and accuracy when ``progress`` is on and output is a terminal or a notebook.
 
     A non-finite loss stops training with a ``FloatingPointError``, an overflow inside the
     engine with an ``OverflowError``; both say to lower the learning rate.

@@ -10,7 +10,7 @@ from typing import Any
 from ..backward import grad as _grad
 from ..modes import gc_paused
 from ..value import Value
-from .ir import CONST, Program, eqn_text
+from .ir import CONST, Guard, Program, eqn_text
 from .lower_numpy import RTOL, NonFinite, lower_numpy, numpy_available
 from .lower_python import guard_check, lower_python
 from .passes import fuse, schedule
@@ -26,7 +26,15 @@ AUTO_MIN_WIDTH = 8
 
 
 class TraceMismatchError(RuntimeError):
-    """The replay would not give the engine's numbers: a guard failed, or ``validate`` found a difference."""
+    """The replay would not give the engine's numbers: a guard failed, or ``validate`` found a difference.
+
+    ``guard`` is the :class:`~.ir.Guard` that failed, or ``None`` for a difference found by
+    ``validate=True``.
+    """
+
+    def __init__(self, message: str, guard: Guard | None = None) -> None:
+        super().__init__(message)
+        self.guard = guard
 
 
 _ADVICE = (
@@ -136,7 +144,7 @@ class Traced:
                 raise TraceMismatchError(
                     f"guard failed: the comparison {lhs} {g.op} {rhs} at {g.where} was {g.expected} when "
                     f"traced and is {not g.expected} now ({float(a)!r} {g.op} {float(b)!r}), so the "
-                    f"function may build another graph. {_ADVICE}"
+                    f"function may build another graph. {_ADVICE}", guard=g
                 )
 
     def _result(self, outs: list[float]) -> Any:
