@@ -10,7 +10,9 @@ state; medians are reported with the ratio micrograd / chaingrad:
    points, hinge loss + L2 (alpha 1e-4), full batch, SGD (forward, backward, update).
    ``chaingrad`` runs ``nn.MLP``, micrograd its own ``micrograd.nn.MLP``; ``chaingrad
    mg-nn`` runs micrograd's nn code verbatim on chaingrad's Value (the engine alone,
-   without nn's input checks); ``chaingrad traced`` replays the step with ``autograd.trace``.
+   without nn's input checks); ``traced python`` / ``traced numpy`` replay the step with
+   ``autograd.trace`` (each backend); ``torch vectorized`` is the same model and step as
+   float64 tensors, one matmul per layer (when PyTorch is installed), for scale.
 
 Sizes count *op nodes* (results of operations; the leaves are made before the clock
 starts). ``spread`` is (max - min) / median over the repetitions: the machine's noise.
@@ -295,10 +297,10 @@ class Trainer:
 class TracedTrainer(Trainer):
     """chaingrad's model, the loss traced once (``autograd.trace``) and replayed each step."""
 
-    def __init__(self, eng: Engine, model: Any, X: list[list[float]], y: list[float]):
+    def __init__(self, eng: Engine, model: Any, X: list[list[float]], y: list[float], backend: str = "auto"):
         super().__init__(eng, model, X, y)
         t0 = perf()
-        self.traced = autograd.trace(lambda xs: loss_fn(model, xs, y), X)
+        self.traced = autograd.trace(lambda xs: loss_fn(model, xs, y), X, backend=backend)
         self.trace_seconds = perf() - t0
 
     def step(self) -> dict[str, float]:
@@ -311,6 +313,75 @@ class TracedTrainer(Trainer):
         self.k += 1
         self.losses.append(loss)
         return {"forward+backward": t1 - t0, "update": t2 - t1}
+
+
+class TorchVectorizedTrainer(Trainer):
+    """The same model and step as float64 tensors: one matmul per layer (PyTorch, for scale)."""
+
+    def __init__(self, eng: Engine, ref: Any, X: list[list[float]], y: list[float]):
+        import torch
+
+        torch.set_num_threads(1)  # tensors of 100 x 16: threads only add overhead (2 shared cores)
+        super().__init__(eng, None, X, y)
+        self.torch = torch
+        self.params = []
+        for layer in ref.layers:
+            W = torch.tensor([[w.data for w in n.w] for n in layer], dtype=torch.float64, requires_grad=True)
+            b = torch.tensor([n.b.data for n in layer], dtype=torch.float64, requires_grad=True)
+            self.params += [W, b]
+        self.Xt = torch.tensor(X, dtype=torch.float64)
+        self.yt = torch.tensor(y, dtype=torch.float64)
+
+    def step(self) -> dict[str, float]:
+        torch = self.torch
+        t0 = perf()
+        h = self.Xt
+        n_layers = len(self.params) // 2
+        for i in range(n_layers):
+            h = h @ self.params[2 * i].T + self.params[2 * i + 1]
+            if i < n_layers - 1:
+                h = h.relu()
+        data_loss = (1 - self.yt * h[:, 0]).relu().mean()
+        loss = data_loss + 1e-4 * sum((p * p).sum() for p in self.params)
+        for p in self.params:
+            p.grad = None
+        loss.backward()
+        t1 = perf()
+        with torch.no_grad():
+            lr = 1.0 - 0.9 * self.k / 100
+            for p in self.params:
+                p -= lr * p.grad
+        t2 = perf()
+        self.k += 1
+        self.losses.append(float(loss))
+        return {"forward+backward": t1 - t0, "update": t2 - t1}
+
+
+def trace_trainers(ref: Any, X: list[list[float]], y: list[float]) -> list[Trainer]:
+    """The traced rows: chaingrad's step replayed by each backend, and PyTorch vectorized (if installed)."""
+    out: list[Trainer] = []
+    backends = ["python"]
+    try:
+        import numpy  # noqa: F401
+
+        backends.append("numpy")
+    except ImportError:
+        print("numpy is not installed (pip install 'chaingrad[fast]'): no numpy replay row", file=sys.stderr)
+    for backend in backends:
+        model = _chaingrad_mlp(random.Random(0))
+        for p, r in zip(model.parameters(), ref.parameters(), strict=True):
+            p.data = r.data
+        eng = chaingrad_engine()
+        eng.name = f"traced {backend}"
+        out.append(TracedTrainer(eng, model, X, y, backend=backend))
+    try:
+        import torch  # noqa: F401
+    except ImportError:
+        return out
+    eng = chaingrad_engine()
+    eng.name = "torch vectorized"
+    out.append(TorchVectorizedTrainer(eng, ref, X, y))
+    return out
 
 
 def _chaingrad_mlp(rng: random.Random) -> Any:
@@ -355,13 +426,8 @@ def make_trainers(engines: list[Engine], traced: bool) -> list[Trainer]:
         for p, r in zip(model.parameters(), ref.parameters(), strict=True):
             p.data = r.data
         trainers.append(Trainer(eng, model, X, y))
-    if traced and hasattr(autograd, "trace"):
-        model = _chaingrad_mlp(random.Random(0))
-        for p, r in zip(model.parameters(), ref.parameters(), strict=True):
-            p.data = r.data
-        eng = chaingrad_engine()
-        eng.name = "chaingrad traced"
-        trainers.append(TracedTrainer(eng, model, X, y))
+    if traced:
+        trainers += trace_trainers(ref, X, y)
     return trainers
 
 
@@ -463,6 +529,7 @@ def run_training(engines: list[Engine], reps: int, traced: bool) -> list[dict[st
                "phases_ms": {k: s[k] * 1e3 for k in got[t.eng.name][0]}}
         if isinstance(t, TracedTrainer):
             row["trace_ms"] = t.trace_seconds * 1e3
+            row["trace_in_dynamic_steps"] = t.trace_seconds * 1e3 / rows[0]["ms_per_step"]
         rows.append(row)
     mg = next((r for r in rows if r["engine"] == "micrograd"), None)
     cg = rows[0]
@@ -473,11 +540,31 @@ def run_training(engines: list[Engine], reps: int, traced: bool) -> list[dict[st
     print(f"{'engine':<17}{'ms/step':>9}{'spread':>8}{'vs mg':>8}{'vs cg':>8}  phases (ms)")
     for r in rows:
         phases = ", ".join(f"{k} {v:.1f}" for k, v in r["phases_ms"].items())
-        extra = f"; trace once {r['trace_ms']:.0f} ms" if "trace_ms" in r else ""
-        print(f"{r['engine']:<17}{r['ms_per_step']:>9.1f}{r['spread'] * 100:>7.1f}%"
+        extra = (f"; trace once {r['trace_ms']:.0f} ms = {r['trace_in_dynamic_steps']:.1f} dynamic steps"
+                 if "trace_ms" in r else "")
+        print(f"{r['engine']:<17}{r['ms_per_step']:>9.2f}{r['spread'] * 100:>7.1f}%"
               f"{r.get('speedup_vs_micrograd', float('nan')):>7.1f}x{r['speedup_vs_chaingrad']:>7.1f}x"
               f"  {phases}{extra}", flush=True)
+    _print_trace_ratios(rows)
     return rows
+
+
+def _print_trace_ratios(rows: list[dict[str, Any]]) -> None:
+    """The trace targets, side by side: numpy replay vs PyTorch and micrograd, Python replay vs dynamic."""
+    by = {r["engine"]: r for r in rows}
+    cg, mg = by.get("chaingrad"), by.get("micrograd")
+    tp, tn, tv = by.get("traced python"), by.get("traced numpy"), by.get("torch vectorized")
+    parts = []
+    if tn is not None and tv is not None:
+        ratio = tn["ms_per_step"] / tv["ms_per_step"]
+        parts.append(f"numpy replay / torch vectorized = {ratio:.2f}x (target <= 2)")
+    if tn is not None and mg is not None:
+        ratio = mg["ms_per_step"] / tn["ms_per_step"]
+        parts.append(f"micrograd / numpy replay = {ratio:.0f}x (target >= 500)")
+    if tp is not None and cg is not None:
+        parts.append(f"dynamic / python replay = {cg['ms_per_step'] / tp['ms_per_step']:.1f}x (target >= 30)")
+    for p in parts:
+        print("  " + p)
 
 
 def gc_share(engines: list[Engine], n: int, reps: int) -> list[dict[str, Any]]:

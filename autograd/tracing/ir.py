@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
+from typing import NamedTuple
 
 from ..ops import op_of
 
@@ -20,17 +21,19 @@ __all__ = ["Eqn", "GradEqn", "Guard", "Program", "Var"]
 INPUT, PARAM, CONST, NODE = "input", "param", "const", "node"
 
 
-@dataclass(frozen=True, slots=True)
-class Var:
-    """One number of the program: an input, a parameter, a constant or an op's result."""
+class Var(NamedTuple):
+    """One number of the program: an input, a parameter, a constant or an op's result.
+
+    (``Var``, ``Eqn`` and ``GradEqn`` are named tuples: a program has one per node, and a
+    tuple is the cheapest immutable record Python builds.)
+    """
 
     kind: str
     name: str
     value: float = 0.0  # a constant's number (and, for a parameter, its value when traced)
 
 
-@dataclass(frozen=True, slots=True)
-class Eqn:
+class Eqn(NamedTuple):
     """``out = op(*ins)``: one forward instruction.
 
     ``op`` is an op-table name (``"+"``, ``"*"``, ``"tanh"``, ``"**n"`` with ``param`` the
@@ -44,8 +47,7 @@ class Eqn:
     param: float | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class GradEqn:
+class GradEqn(NamedTuple):
     """``g[var] = Σ local(eqn, pos) · g[eqns[eqn].out]`` over ``terms``, in this order.
 
     The order is the order in which ``backward()`` adds the contributions, so the sum is

@@ -18,7 +18,6 @@ a sum) shares its slot. Long expressions are cut into statements of at most
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Callable
 from typing import Any
 
@@ -108,7 +107,7 @@ def _grad_kernel(kinds: tuple[str, ...]) -> Kernel:
     return _compile(("grad", kinds), "grad", src, {})
 
 
-_KIND = re.compile(r"^(1\.0|-1\.0|a|b|out)$")
+_SIMPLE = frozenset(("1.0", "-1.0", "a", "b", "out"))  # local derivatives read from a slot, not computed
 
 
 class PythonReplay:
@@ -163,14 +162,14 @@ class PythonReplay:
                          else ("expr",) * entry.arity)
                 stored = []
                 for pos, kd in enumerate(kinds):
-                    m = _KIND.match(kd)
-                    if m is None:
+                    if kd not in _SIMPLE:
                         local[(k, pos)] = len(values)
                         values.append(0.0)
                         stored.append(pos)
+                    elif kd == "1.0" or kd == "-1.0":
+                        local[(k, pos)] = ONE if kd == "1.0" else MINUS_ONE
                     else:
-                        local[(k, pos)] = {"1.0": ONE, "-1.0": MINUS_ONE, "out": o,
-                                           "a": 2 + e.ins[0], "b": 2 + e.ins[-1]}[kd]
+                        local[(k, pos)] = o if kd == "out" else 2 + e.ins[0 if kd == "a" else -1]
                 key = (entry.name, tuple(stored), has_param)
                 if key not in kernels:
                     kernels[key] = _op_kernel(entry, tuple(stored), has_param)

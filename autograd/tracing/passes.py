@@ -12,9 +12,7 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
-from .ir import Eqn, GradEqn, Program
+from .ir import NODE, Eqn, GradEqn, Program, Var
 
 __all__ = ["fuse", "kept", "schedule", "uses"]
 
@@ -89,9 +87,9 @@ def fuse(p: Program) -> Program:
         grads.append(GradEqn(ge.var, tuple(terms)))
     names = list(p.vars)  # renumber the results that remain: v0, v1, ... in order
     for n, e in enumerate(eqns):
-        names[e.out] = replace(names[e.out], name=f"v{n}")
+        names[e.out] = Var(NODE, f"v{n}", 0.0)
     for k in absorbed:
-        names[p.eqns[k].out] = replace(names[p.eqns[k].out], name=f"({names[p.eqns[k].out].name})")
+        names[p.eqns[k].out] = Var(NODE, f"({names[p.eqns[k].out].name})", 0.0)
     return p.with_(vars=tuple(names), eqns=tuple(eqns), grads=tuple(grads), levels=())
 
 

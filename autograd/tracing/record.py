@@ -251,18 +251,25 @@ def build(out: Value, inputs: list[Value], extras: list[Value],
             variables.append(Var(CONST, f"c{n_const}", n.data))
             n_const += 1
     eqns: list[Eqn] = []
-    eqn_of: dict[Value, int] = {}
-    for n in order:
-        if n.is_leaf:
+    n_loss_eqns = 0
+    entries: dict[str, tuple[str, float | None]] = {}
+    for position, n in enumerate(order):
+        ch = n.children
+        if not ch:
             continue
-        entry = op_of(n.op)
-        param = exponent_of(n.op) if entry.name == "**n" else None
+        op = n.op
+        got = entries.get(op)
+        if got is None:
+            entry = op_of(op)
+            got = entries[op] = (entry.name, exponent_of(op) if entry.name == "**n" else None)
         k = len(variables)
         var_of[n] = k
         variables.append(Var(NODE, f"v{len(eqns)}"))
-        eqn_of[n] = len(eqns)
-        eqns.append(Eqn(entry.name, tuple(var_of[c] for c in n.children), k, param))
-    grads = _backward(order[:n_loss], out, var_of, eqn_of, params)
+        eqns.append(Eqn(got[0], (var_of[ch[0]],) if len(ch) == 1 else (var_of[ch[0]], var_of[ch[1]]),
+                        k, got[1]))
+        if position < n_loss:
+            n_loss_eqns += 1
+    grads = _backward(eqns[:n_loss_eqns], var_of[out], [var_of[p] for p in params], len(variables))
     guards = tuple(_guard(a, op, b, r, w, var_of) for a, op, b, r, w in compared)
     program = Program(tuple(variables), tuple(range(len(inputs))), tuple(var_of[p] for p in params),
                       tuple(eqns), (var_of[out], *(var_of[e] for e in extras)), grads, guards)
@@ -273,35 +280,45 @@ def _reserved(name: str) -> bool:
     return len(name) > 1 and name[0] in "xpcvg" and name[1:].isdigit()
 
 
-def _backward(order: list[Value], out: Value, var_of: dict[Value, int], eqn_of: dict[Value, int],
-              params: list[Value]) -> tuple[GradEqn, ...]:
+def _backward(eqns: list[Eqn], out: int, params: list[int], n_vars: int) -> tuple[GradEqn, ...]:
     """Every gradient that reaches a parameter, its terms in ``backward()``'s order.
 
     ``backward()`` visits the op nodes in reverse topological order and adds
-    ``local · upstream`` to each child, first operand first; here each node collects the
-    same contributions in the same order, so ``0.0 + t1 + t2 + ...`` is the same float.
+    ``local · upstream`` to each child, first operand first; here each variable collects
+    the same contributions in the same order, so ``0.0 + t1 + t2 + ...`` is the same float.
+    ``eqns`` are the output's own instructions, in its walk's (topological) order.
     """
-    is_param = set(params)
-    need: set[Value] = set()
-    for n in order:  # children before parents: does a parameter lie below n?
-        if n in is_param or (not n.is_leaf and any(c in need for c in n.children)):
-            need.add(n)
-    if out not in need:
+    need = [False] * n_vars  # does a parameter lie below this variable?
+    for i in params:
+        need[i] = True
+    for e in eqns:
+        for i in e.ins:
+            if need[i]:
+                need[e.out] = True
+                break
+    if not need[out]:
         return ()
-    terms: dict[Value, list[tuple[int, int]]] = {}
-    grads: list[GradEqn] = [GradEqn(var_of[out], ())]
-    for n in reversed(order):
-        if n.is_leaf or n not in need:
+    terms: list[list[tuple[int, int]] | None] = [None] * n_vars
+    grads: list[GradEqn] = [GradEqn(out, ())]
+    for k in range(len(eqns) - 1, -1, -1):
+        e = eqns[k]
+        o = e.out
+        if not need[o]:
             continue
-        if n is not out:
-            grads.append(GradEqn(var_of[n], tuple(terms.pop(n))))
-        k = eqn_of[n]
-        for pos, c in enumerate(n.children):
-            if c in need:
-                terms.setdefault(c, []).append((k, pos))
-    for p in params:
-        if p in terms:
-            grads.append(GradEqn(var_of[p], tuple(terms.pop(p))))
+        if o != out:
+            grads.append(GradEqn(o, tuple(terms[o])))  # type: ignore[arg-type]
+            terms[o] = None
+        for pos, i in enumerate(e.ins):
+            if need[i]:
+                t = terms[i]
+                if t is None:
+                    terms[i] = [(k, pos)]
+                else:
+                    t.append((k, pos))
+    for i in params:
+        t = terms[i]
+        if t is not None:
+            grads.append(GradEqn(i, tuple(t)))
     return tuple(grads)
 
 
