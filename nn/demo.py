@@ -277,6 +277,8 @@ def run(args: argparse.Namespace, out: Any = None) -> int:
           f"{len(test[0])} test)\nmodel {task.model!r}, {len(params)} parameters\n"
           f"{optimizer!r}, {task.loss_name}, {epochs} epochs, batch size {BATCH_SIZE}\n")
     start = time.perf_counter()
+    # Dynamic, not traced=True: shuffled batches of 16 are new every step, so a trace (about six
+    # steps' cost) would be recorded per batch and never replayed; tracing pays off for full batches.
     history = fit(task.model, task.loss_fn, optimizer, train, epochs=epochs, batch_size=BATCH_SIZE, val=val,
                   metrics=("accuracy",), progress=not args.no_progress, rng=rng)
     write(f"trained in {time.perf_counter() - start:.1f} s\n\n")
