@@ -104,3 +104,15 @@ def test_auto_backend_takes_numpy_for_wide_programs_and_python_for_chains():
     assert trace(chain, 1.0).backend == "python"
     with pytest.raises(ValueError, match="backend must be one of"):
         trace(chain, 1.0, backend="torch")
+
+
+def test_the_readme_shows_what_print_gives():
+    import re
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    pattern = r"```python\n(from autograd import Value\n\nw0, .*?print\(neuron\)\n)```\n```\n(.*?)```"
+    code, shown = re.search(pattern, readme, re.S).groups()
+    ns: dict = {"trace": trace}
+    exec(code.replace("print(neuron)", "text = str(neuron)"), ns)  # the README's own example
+    assert ns["text"] + "\n" == shown
