@@ -353,7 +353,7 @@ class TorchVectorizedTrainer(Trainer):
                 p -= lr * p.grad
         t2 = perf()
         self.k += 1
-        self.losses.append(float(loss))
+        self.losses.append(loss.item())
         return {"forward+backward": t1 - t0, "update": t2 - t1}
 
 

@@ -116,3 +116,14 @@ def test_the_readme_shows_what_print_gives():
     ns: dict = {"trace": trace}
     exec(code.replace("print(neuron)", "text = str(neuron)"), ns)  # the README's own example
     assert ns["text"] + "\n" == shown
+
+
+def test_without_numpy_auto_replays_in_python_and_numpy_says_what_to_install(monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "numpy", None)  # import numpy now raises ImportError
+    ws = [Value(0.1 * i) for i in range(64)]
+    t = trace(lambda xs: sum(w * x for w, x in zip(ws, xs)), [1.0] * 64)
+    assert t.backend == "python" and t([1.0] * 64) == sum(0.1 * i for i in range(64))
+    with pytest.raises(ImportError, match=r"pip install 'chaingrad\[fast\]'"):
+        trace(lambda xs: sum(w * x for w, x in zip(ws, xs)), [1.0] * 64, backend="numpy")
