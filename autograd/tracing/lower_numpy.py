@@ -229,9 +229,6 @@ class NumpyReplay:
                 outs = np.array([2 + p.eqns[k].out for k in ks], dtype=np.intp)
                 if key[0] == "sum":
                     idx = np.array([[2 + i for i in p.eqns[k].ins] for k in ks], dtype=np.intp)
-                    for k in ks:
-                        for pos in range(key[1]):
-                            local[(k, pos)] = ONE
                     steps.append(("sum", outs, idx))
                     continue
                 op, param = key
@@ -239,17 +236,7 @@ class NumpyReplay:
                 rule = numpy_rule(op)
                 ins = [np.array([2 + p.eqns[k].ins[j] for k in ks], dtype=np.intp)
                        for j in range(entry.arity)]
-                if op == "*":
-                    for k in ks:
-                        e = p.eqns[k]
-                        local[(k, 0)], local[(k, 1)] = 2 + e.ins[1], 2 + e.ins[0]
-                    steps.append(("op", outs, ins, rule, param, ()))
-                    continue
-                if op in ("-", "neg"):
-                    for k in ks:
-                        local[(k, 0)] = ONE if op == "-" else MINUS_ONE
-                        if op == "-":
-                            local[(k, 1)] = MINUS_ONE
+                if op in ("*", "-", "neg"):  # local derivatives read from slots: see local_slot
                     steps.append(("op", outs, ins, rule, param, ()))
                     continue
                 dslots = []
@@ -276,7 +263,7 @@ class NumpyReplay:
                 gslot[ge.var] = n_g
                 n_g += 1
                 continue
-            ds = [local[(k, pos)] for k, pos in ge.terms]
+            ds = [local_slot(p, k, pos, local) for k, pos in ge.terms]
             qs = [gslot[p.eqns[k].out] for k, _ in ge.terms]
             lv = 1 + max(glevel[p.eqns[k].out] for k, _ in ge.terms)
             if len(ds) == 1 and ds[0] == ONE:
@@ -343,6 +330,21 @@ class NumpyReplay:
 
     def outputs(self, v: Any) -> list[float]:
         return [float(v[s]) for s in self.out_slots]
+
+
+def local_slot(p: Program, k: int, pos: int, stored: dict[tuple[int, int], int]) -> int:
+    """The value slot holding d eqns[k].out / d operand ``pos`` (1.0, -1.0, an operand, or stored)."""
+    e = p.eqns[k]
+    op = e.op
+    if op == "+" or op == "sum":
+        return ONE
+    if op == "*":
+        return 2 + e.ins[1 - pos]
+    if op == "-":
+        return ONE if pos == 0 else MINUS_ONE
+    if op == "neg":
+        return MINUS_ONE
+    return stored[(k, pos)]
 
 
 def lower_numpy(p: Program) -> NumpyReplay:

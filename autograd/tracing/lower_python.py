@@ -23,6 +23,7 @@ from typing import Any
 
 from ..ops import Op, op_of
 from .ir import Program
+from .lower_numpy import local_slot
 from .passes import kept, uses
 
 __all__ = ["PythonReplay", "guard_check", "lower_python"]
@@ -137,7 +138,6 @@ class PythonReplay:
                 e = p.eqns[k]
                 o = 2 + e.out
                 if k in inlined:
-                    local[(k, 0)], local[(k, 1)] = 2 + e.ins[1], 2 + e.ins[0]
                     continue
                 if e.op == "sum" or e.op == "+":
                     pattern, slots = [], []
@@ -149,8 +149,6 @@ class PythonReplay:
                         else:
                             pattern.append(1)
                             slots.append(2 + i)
-                    for pos in range(len(e.ins)):
-                        local[(k, pos)] = ONE
                     key: Any = ("sum", tuple(pattern))
                     if key not in kernels:
                         kernels[key] = _sum_kernel(tuple(pattern))
@@ -191,7 +189,7 @@ class PythonReplay:
                 gslot[ge.var] = n_g
                 n_g += 1
                 continue
-            refs = [(local[(k, pos)], gslot[p.eqns[k].out]) for k, pos in ge.terms]
+            refs = [(local_slot(p, k, pos, local), gslot[p.eqns[k].out]) for k, pos in ge.terms]
             lv = 1 + max(glevel[p.eqns[k].out] for k, _ in ge.terms)
             if len(refs) == 1 and refs[0][0] == ONE:  # exactly its parent's gradient: share the slot
                 gslot[ge.var] = refs[0][1]

@@ -64,27 +64,24 @@ def fuse(p: Program) -> Program:
             ops_of[cid] = [e.ins[0], e.ins[1]]
         top[cid] = k
         member[k] = (cid, len(ops_of[cid]) - 1)
-    new_index: dict[int, int] = {}
     eqns: list[Eqn] = []
+    new_index = [-1] * len(p.eqns)
     for k, e in enumerate(p.eqns):
         if k in absorbed:
             continue
         new_index[k] = len(eqns)
         ops = ops_of[member[k][0]] if k in member else None
         eqns.append(Eqn("sum", tuple(ops), e.out) if ops is not None and len(ops) > 2 else e)
+    # where a backward term (eqn k, operand pos) lands: at_a for pos 0, at_b for pos 1
+    at_a = [(new_index[k], 0) for k in range(len(p.eqns))]
+    at_b = [(new_index[k], 1) for k in range(len(p.eqns))]
+    for k, (cid, j) in member.items():
+        t = new_index[top[cid]]
+        at_a[k] = (t, 0)
+        at_b[k] = (t, j)
     absorbed_vars = {p.eqns[k].out for k in absorbed}
-    grads: list[GradEqn] = []
-    for ge in p.grads:
-        if ge.var in absorbed_vars:
-            continue
-        terms = []
-        for k, pos in ge.terms:
-            if k in member:
-                cid, j = member[k]
-                terms.append((new_index[top[cid]], j if pos == 1 else 0))
-            else:
-                terms.append((new_index[k], pos))
-        grads.append(GradEqn(ge.var, tuple(terms)))
+    grads = [GradEqn(ge.var, tuple([at_b[k] if pos else at_a[k] for k, pos in ge.terms]))
+             for ge in p.grads if ge.var not in absorbed_vars]
     names = list(p.vars)  # renumber the results that remain: v0, v1, ... in order
     for n, e in enumerate(eqns):
         names[e.out] = Var(NODE, f"v{n}", 0.0)

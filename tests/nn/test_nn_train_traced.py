@@ -146,3 +146,35 @@ def test_100_steps_of_a_random_mlp_are_bit_identical(backend, optimizer, seed, h
             opt.step()
         runs.append((seen, [p.data for p in params]))
     assert runs[0] == runs[1]  # every loss, every gradient of every step, the final weights
+
+
+@needs_trace_safe_losses
+def test_the_readme_example_trains_bit_identically_for_100_steps():
+    # The old replay drifted here by one ulp from step 1 on: BCE with logits chose its formula
+    # with `if z.data >= 0`, frozen at trace time (hinge and MSE losses never drifted).
+    from autograd import trace
+    from nn.data import make_moons
+
+    runs = []
+    for traced in (False, True):
+        rng = random.Random(0)
+        X, y = make_moons(100, noise=0.1, rng=rng)
+        model = MLP(2, [8, 8, 1], rng=rng)
+
+        def loss_fn(xs, model=model, y=y):
+            return F.binary_cross_entropy_with_logits([model(x) for x in xs], y)
+
+        step = trace(loss_fn, X) if traced else None
+        seen = []
+        for _ in range(100):
+            model.zero_grad()
+            if traced:
+                seen.append(step(X))
+            else:
+                loss = loss_fn(X)
+                loss.backward()
+                seen.append(loss.data)
+            for p in model.parameters():
+                p.data -= 0.05 * p.grad
+        runs.append((seen, [p.data for p in model.parameters()]))
+    assert runs[0] == runs[1]
