@@ -32,6 +32,10 @@ the function with the dynamic engine and compares the programs instruction by in
 each parameter's identity (two parameters of equal value are not the same), every constant,
 the output and every gradient, raising :class:`TraceMismatchError` on any difference.
 
+Only what the output (and the extra outputs and guards) depends on is replayed: an op whose
+result the function throws away is not recomputed, so it cannot raise on a later call as
+the dynamic engine would.
+
 The package is ``autograd.tracing`` rather than ``autograd.trace`` so that the function
 ``autograd.trace`` is never shadowed by its own subpackage (``import autograd.trace.x``
 would rebind the name, and ``autograd.trace`` would mean two things).

@@ -19,6 +19,8 @@ from ..ops import op_of
 __all__ = ["Eqn", "GradEqn", "Guard", "Program", "Var"]
 
 INPUT, PARAM, CONST, NODE = "input", "param", "const", "node"
+# Both lowerings keep 1.0 and -1.0 in value slots 0 and 1 and variable i in slot i + 2.
+ONE, MINUS_ONE = 0, 1
 
 
 class Var(NamedTuple):
@@ -175,3 +177,18 @@ def format_program(p: Program) -> str:
         lines.append("  guards: none")
     lines.append("  in " + ", ".join(name[i] for i in p.outputs) + " }")
     return "\n".join(lines)
+
+
+def local_slot(p: Program, k: int, pos: int, stored: dict[tuple[int, int], int]) -> int:
+    """The value slot holding d eqns[k].out / d operand ``pos`` (1.0, -1.0, an operand, or stored)."""
+    e = p.eqns[k]
+    op = e.op
+    if op == "+" or op == "sum":
+        return ONE
+    if op == "*":
+        return 2 + e.ins[1 - pos]
+    if op == "-":
+        return ONE if pos == 0 else MINUS_ONE
+    if op == "neg":
+        return MINUS_ONE
+    return stored[(k, pos)]

@@ -29,12 +29,11 @@ from collections.abc import Callable
 from typing import Any
 
 from ..ops import Op, op_of
-from .ir import Program
+from .ir import ONE, Program, local_slot
 
 __all__ = ["RTOL", "NonFinite", "NumpyReplay", "lower_numpy", "numpy_rule"]
 
 RTOL = 1e-12  # how close the numpy replay is to the engine (transcendental functions only)
-ONE, MINUS_ONE = 0, 1
 
 
 class NonFinite(ArithmeticError):
@@ -330,21 +329,6 @@ class NumpyReplay:
 
     def outputs(self, v: Any) -> list[float]:
         return [float(v[s]) for s in self.out_slots]
-
-
-def local_slot(p: Program, k: int, pos: int, stored: dict[tuple[int, int], int]) -> int:
-    """The value slot holding d eqns[k].out / d operand ``pos`` (1.0, -1.0, an operand, or stored)."""
-    e = p.eqns[k]
-    op = e.op
-    if op == "+" or op == "sum":
-        return ONE
-    if op == "*":
-        return 2 + e.ins[1 - pos]
-    if op == "-":
-        return ONE if pos == 0 else MINUS_ONE
-    if op == "neg":
-        return MINUS_ONE
-    return stored[(k, pos)]
 
 
 def lower_numpy(p: Program) -> NumpyReplay:

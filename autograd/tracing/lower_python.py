@@ -22,13 +22,11 @@ from collections.abc import Callable
 from typing import Any
 
 from ..ops import Op, op_of
-from .ir import Program
-from .lower_numpy import local_slot
+from .ir import MINUS_ONE, ONE, Program, local_slot
 from .passes import kept, uses
 
 __all__ = ["PythonReplay", "guard_check", "lower_python"]
 
-ONE, MINUS_ONE = 0, 1  # value slots holding 1.0 and -1.0; variable i lives in slot i + 2
 MAX_TERMS = 32  # terms per generated statement (deep expressions strain the compiler)
 MAX_KERNELS = 4096  # compiled loops kept for reuse across traces
 
