@@ -357,7 +357,7 @@ class TorchVectorizedTrainer(Trainer):
         return {"forward+backward": t1 - t0, "update": t2 - t1}
 
 
-def trace_trainers(ref: Any, X: list[list[float]], y: list[float]) -> list[Trainer]:
+def trace_trainers(ref: Any, X: list[list[float]], y: list[float], with_torch: bool) -> list[Trainer]:
     """The traced rows: chaingrad's step replayed by each backend, and PyTorch vectorized (if installed)."""
     out: list[Trainer] = []
     backends = ["python"]
@@ -374,9 +374,7 @@ def trace_trainers(ref: Any, X: list[list[float]], y: list[float]) -> list[Train
         eng = chaingrad_engine()
         eng.name = f"traced {backend}"
         out.append(TracedTrainer(eng, model, X, y, backend=backend))
-    try:
-        import torch  # noqa: F401
-    except ImportError:
+    if not with_torch:  # not installed, or --no-torch
         return out
     eng = chaingrad_engine()
     eng.name = "torch vectorized"
@@ -427,7 +425,7 @@ def make_trainers(engines: list[Engine], traced: bool) -> list[Trainer]:
             p.data = r.data
         trainers.append(Trainer(eng, model, X, y))
     if traced:
-        trainers += trace_trainers(ref, X, y)
+        trainers += trace_trainers(ref, X, y, with_torch=any(e.name == "torch-0d" for e in engines))
     return trainers
 
 
@@ -546,6 +544,7 @@ def run_training(engines: list[Engine], reps: int, traced: bool) -> list[dict[st
               f"{r.get('speedup_vs_micrograd', float('nan')):>7.1f}x{r['speedup_vs_chaingrad']:>7.1f}x"
               f"  {phases}{extra}", flush=True)
     _print_trace_ratios(rows)
+    _print_trace_identity(trainers)
     return rows
 
 
@@ -565,6 +564,15 @@ def _print_trace_ratios(rows: list[dict[str, Any]]) -> None:
         parts.append(f"dynamic / python replay = {cg['ms_per_step'] / tp['ms_per_step']:.1f}x (target >= 30)")
     for p in parts:
         print("  " + p)
+
+
+def _print_trace_identity(trainers: list[Trainer]) -> None:
+    """Whether each replay's losses equal the dynamic engine's bit for bit (same weights, same steps)."""
+    ref = trainers[0].losses
+    for t in trainers:
+        if isinstance(t, TracedTrainer):
+            same = sum(a == b for a, b in zip(ref, t.losses))
+            print(f"  {t.eng.name}: {same} of {len(ref)} losses bit-identical to the dynamic engine's")
 
 
 def gc_share(engines: list[Engine], n: int, reps: int) -> list[dict[str, Any]]:
