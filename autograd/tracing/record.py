@@ -234,12 +234,16 @@ def build(out: Value, inputs: list[Value], extras: list[Value],
         used_names.add(f"x{k}")
     leaves = [n for n in order if n.is_leaf and n not in var_of]
     params: list[Value] = []
+    label_count: dict[str, int] = {}
+    for n in leaves:
+        if not n.is_constant:
+            label_count[n.label] = label_count.get(n.label, 0) + 1
     for n in leaves:
         if n.is_constant:
             continue
-        label = n.label
-        name = label if label.isidentifier() and label not in used_names and not _reserved(label) \
-            else f"p{len(params)}"
+        label = n.label  # a parameter is shown by its label when that names it alone
+        unique = label_count[label] == 1 and label.isidentifier() and not _reserved(label)
+        name = label if unique and label not in used_names else f"p{len(params)}"
         used_names.add(name)
         var_of[n] = len(variables)
         variables.append(Var(PARAM, name, n.data))
