@@ -31,9 +31,8 @@ from typing import Any
 from ..ops import Op, op_of
 from .ir import ONE, Program, local_slot
 
-__all__ = ["RTOL", "NonFinite", "NumpyReplay", "lower_numpy", "numpy_rule"]
+__all__ = ["NonFinite", "NumpyReplay", "lower_numpy", "numpy_rule"]
 
-RTOL = 1e-12  # how close the numpy replay is to the engine (transcendental functions only)
 
 
 class NonFinite(ArithmeticError):

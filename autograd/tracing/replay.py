@@ -11,7 +11,7 @@ from ..backward import grad as _grad
 from ..modes import gc_paused
 from ..value import Value
 from .ir import CONST, Guard, Program, eqn_text
-from .lower_numpy import RTOL, NonFinite, lower_numpy, numpy_available
+from .lower_numpy import NonFinite, lower_numpy, numpy_available
 from .lower_python import guard_check, lower_python
 from .passes import fuse, schedule
 from .record import Recording, describe, flatten, paths, record, unflatten
@@ -180,16 +180,15 @@ class Traced:
             raise TraceMismatchError(f"the function now returns something else: {e}") from None
         _compare_programs(self.recorded, now.program)
         _compare_leaves(self, now)
-        exact = self.backend == "python"
         out = now.output  # the dynamic engine's numbers, from the graph just built
         assert out is not None
         dyn_out = out.data
         dyn_grads = _grad(out, now.parameters, gradient=gradient) if now.parameters else ()
-        if not _same(out_value, dyn_out, exact):
+        if not _same(out_value, dyn_out):
             raise TraceMismatchError(
                 f"replayed output {out_value!r} but the dynamic engine gives {dyn_out!r}")
         for p, a, b in zip(self.parameters, grads, dyn_grads):
-            if not _same(a, b, exact):
+            if not _same(a, b):
                 raise TraceMismatchError(
                     f"replayed gradient {a!r} for parameter {p!r} but the dynamic engine gives {b!r}"
                 )
@@ -214,12 +213,9 @@ def _bits(x: float) -> bytes:
     return struct.pack("<d", x)
 
 
-def _same(a: float, b: float, exact: bool) -> bool:
-    if _bits(a) == _bits(b) or (math.isnan(a) and math.isnan(b)):
-        return True
-    if exact:
-        return False
-    return math.isclose(a, b, rel_tol=RTOL, abs_tol=0.0)
+def _same(a: float, b: float) -> bool:
+    """Bit for bit (both backends promise the engine's exact numbers); any NaN equals any NaN."""
+    return _bits(a) == _bits(b) or (math.isnan(a) and math.isnan(b))
 
 
 def _compare_programs(then: Program, now: Program) -> None:
