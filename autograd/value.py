@@ -750,9 +750,21 @@ def _source(op: _ops.Op, k: int, method: str, reflected: bool) -> str:
     return head + _body(op, k, "self", "other")
 
 
-def _doc(op: _ops.Op, method: str) -> str:
+def _doc(op: _ops.Op, method: str, reflected: bool) -> str:
+    """The generated method's docstring: what it computes, the formula and a worked example."""
     lead = op.doc or f"{op.expr.format(a='x', b='y')}"
-    return f"{lead}\n\n{op.formula}. Generated from the op table entry {op.name!r} (see autograd.ops)."
+    args = [round(iv[0][0] + (iv[0][1] - iv[0][0]) * f, 2) for iv, f in zip(op.domain, (0.3, 0.8))]
+    out, *local = op.forward(*args)
+    if op.arity == 1:
+        call = f"Value({args[0]!r}).{method}()"
+    elif reflected:
+        call = f"{method}: {args[0]!r} {op.symbol} Value({args[1]!r})"
+    else:
+        call = f"Value({args[0]!r}).{method}({args[1]!r})"
+    example = (f"    >>> y = {call}\n    >>> y.data, y.local_grads\n    ({out!r}, {tuple(local)!r})"
+               if not reflected else f"    {call} gives data {out!r}, local derivatives {tuple(local)!r}")
+    return (f"{lead}\n\n{op.formula}. Generated from the op table entry {op.name!r} (see autograd.ops).\n\n"
+            f"{example}\n")
 
 
 def _generate() -> None:
@@ -772,7 +784,7 @@ def _generate() -> None:
             exec(code, ns)  # the table's own rules: no user text reaches here
             fn = ns[method]
             fn.__source__ = src
-            fn.__doc__ = _doc(op, method)
+            fn.__doc__ = _doc(op, method, reflected)
             fn.__qualname__ = f"Value.{method}"
             fn.__module__ = __name__
             setattr(Value, method, fn)
