@@ -71,7 +71,8 @@ class Paths(Sequence[Path]):
             word = "path" if self.count == 1 else "paths"
             return f"{self.count} {word}; the sum of their products is {fmt_number(self.total)}"
         return (f"{self.count} paths, too many to list: showing the first {len(self)}; their products "
-                f"sum to {fmt_number(self.total)}, which is NOT the whole gradient (raise max_paths to see more)")
+                f"sum to {fmt_number(self.total)}, which is NOT the whole gradient "
+                f"(raise max_paths to see more)")
 
     def __repr__(self) -> str:
         return f"Paths({self.statement()})"
@@ -95,7 +96,8 @@ def paths(root: Value, leaf: Value, *, max_paths: int | None = MAX_PATHS) -> Pat
     check_root(root, "paths()")
     if not isinstance(leaf, Value):
         raise TypeError(f"paths(root, leaf): leaf must be a Value, got {type(leaf).__name__}: {leaf!r}")
-    if max_paths is not None and (isinstance(max_paths, bool) or not isinstance(max_paths, int) or max_paths < 0):
+    bad = isinstance(max_paths, bool) or not isinstance(max_paths, int) or max_paths < 0
+    if max_paths is not None and bad:
         raise ValueError(f"paths(): max_paths must be a non-negative int or None, got {max_paths!r}")
     order = topological_order(root)
     count: dict[Value, int] = {}

@@ -257,7 +257,8 @@ class Cluster:
     output: int
 
 
-def clusters(order: Sequence[Value], params: Mapping[int, str] | None = None) -> tuple[list[int], list[Cluster]]:
+def clusters(order: Sequence[Value],
+             params: Mapping[int, str] | None = None) -> tuple[list[int], list[Cluster]]:
     """``(where, boxes)``: each node's innermost cluster index (-1: none) and the clusters.
 
     A node is in the scope it was built in. A parameter or constant built outside any
@@ -428,7 +429,8 @@ def _emit_nodes(g: Any, statements: list[list[str]], where: list[int], boxes: li
             g.body.append("\t}\n")
         parent = ".".join(stack[-1]) if stack else ""
         title = box.key[len(parent) + 1:] if parent else box.key
-        g.body.append(f"\tsubgraph cluster_{j} {{\n\t\tid={p}c{j} class=cluster label=<{html_cell(display_text(title))}> "
+        label = html_cell(display_text(title))
+        g.body.append(f"\tsubgraph cluster_{j} {{\n\t\tid={p}c{j} class=cluster label=<{label}> "
                       f'style="rounded,dashed" color="#9ca3af" fontcolor="#4b5563" fontsize=11\n')
         for k in inside[j]:
             g.body.extend(statements[k])
@@ -500,7 +502,8 @@ def _timeout_message(seconds: float, how: str) -> str:
 
 
 def _render_with_dot(exe: str) -> Renderer:
-    def render(sources: Sequence[str], fmt: str = "svg", timeout: float | None = DEFAULT_TIMEOUT) -> list[bytes]:
+    def render(sources: Sequence[str], fmt: str = "svg",
+               timeout: float | None = DEFAULT_TIMEOUT) -> list[bytes]:
         out = []
         for src in sources:
             try:
@@ -567,7 +570,8 @@ def _render_with_wasm() -> Renderer:
     except ImportError as e:
         raise RenderError(_NO_GRAPHVIZ) from e
 
-    def render(sources: Sequence[str], fmt: str = "svg", timeout: float | None = DEFAULT_TIMEOUT) -> list[bytes]:
+    def render(sources: Sequence[str], fmt: str = "svg",
+               timeout: float | None = DEFAULT_TIMEOUT) -> list[bytes]:
         if fmt != "svg":
             raise RenderError(f"the WebAssembly Graphviz writes SVG only, not {fmt.upper()}; "
                               f"install the system Graphviz for {fmt.upper()} ({_NO_GRAPHVIZ})")
@@ -623,7 +627,8 @@ def _check_timeout(timeout: Any) -> float | None:
     return float(timeout)
 
 
-def render_sources(sources: Sequence[str], backend: str = "auto", timeout: float | None = DEFAULT_TIMEOUT) -> list[str]:
+def render_sources(sources: Sequence[str], backend: str = "auto",
+                   timeout: float | None = DEFAULT_TIMEOUT) -> list[str]:
     """SVG text for each DOT source, from the chosen backend, each layout within ``timeout`` s."""
     timeout = _check_timeout(timeout)
     return [svg.decode("utf-8") for svg in choose_backend(backend)[1](sources, "svg", timeout)]
@@ -632,8 +637,8 @@ def render_sources(sources: Sequence[str], backend: str = "auto", timeout: float
 # ------------------------------------------------------------------------------ SVG
 
 
-def to_svg(root: Value, *, format: str = "svg", backend: str = "auto", timeout: float | None = DEFAULT_TIMEOUT,
-           **draw_opts: Any) -> str:
+def to_svg(root: Value, *, format: str = "svg", backend: str = "auto",
+           timeout: float | None = DEFAULT_TIMEOUT, **draw_opts: Any) -> str:
     """The drawing of ``root``'s graph as SVG text (``format="dot"``: the DOT source).
 
     Takes :func:`draw`'s options. The same graph gives the same text in any process.
@@ -653,7 +658,8 @@ def to_svg(root: Value, *, format: str = "svg", backend: str = "auto", timeout: 
     return render_sources([source], backend, timeout)[0]
 
 
-def to_png(root: Value, *, backend: str = "auto", timeout: float | None = DEFAULT_TIMEOUT, **draw_opts: Any) -> bytes:
+def to_png(root: Value, *, backend: str = "auto", timeout: float | None = DEFAULT_TIMEOUT,
+           **draw_opts: Any) -> bytes:
     """The drawing of ``root``'s graph as PNG bytes (needs the system ``dot``: the
     WebAssembly Graphviz writes SVG only, and says so)."""
     source = draw(root, **draw_opts).source
@@ -702,8 +708,8 @@ def mimebundle(root: Value, include: Any = None, exclude: Any = None) -> dict[st
 
 def fit_width(svg: str) -> str:
     """An SVG that scales down to its container's width (keeps its size when it fits)."""
-    return re.sub(r'<svg width="([\d.]+)pt"', lambda m: f'<svg style="max-width:100%;height:auto" width="{m[1]}pt"',
-                  svg, count=1)
+    return re.sub(r'<svg width="([\d.]+)pt"',
+                  lambda m: f'<svg style="max-width:100%;height:auto" width="{m[1]}pt"', svg, count=1)
 
 
 def svg_body(svg: str) -> str:

@@ -139,14 +139,16 @@ class Step:
         names = names if names is not None else _names(self.root)[1]
         root, node, child = names[self.root], names[self.node], names[self.child]
         kids = self.node.children
-        symbolic = f"∂{node}/∂{child}" + (f" (operand {self.operand + 1})" if kids.count(self.child) > 1 else "")
+        symbolic = f"∂{node}/∂{child}"
+        if kids.count(self.child) > 1:
+            symbolic += f" (operand {self.operand + 1})"
         filled = local_form(self.node, self.operand, [fmt_operand(c.data) for c in kids],
                             fmt_operand(self.node.data))
         local = fmt_number(self.local_grad)
         mid = symbolic if filled is None or filled in (local, fmt_operand(self.local_grad)) else _wrap(filled)
         eq = "+=" if self.fan_in > 1 else "="
-        first = (f"∂{root}/∂{child} {eq} ∂{root}/∂{node} · {mid} = "
-                 f"{fmt_operand(self.upstream)} · {fmt_operand(self.local_grad)} = {fmt_number(self.contribution)}")
+        first = (f"∂{root}/∂{child} {eq} ∂{root}/∂{node} · {mid} = {fmt_operand(self.upstream)} · "
+                 f"{fmt_operand(self.local_grad)} = {fmt_number(self.contribution)}")
         rule = local_form(self.node, self.operand, [names[c] for c in kids], node)
         symbol = op_of(self.node.op).symbol
         if rule is None:
