@@ -1,6 +1,6 @@
 """Drawing computation graphs: a Value's graph -> ``graphviz.Digraph`` -> SVG (or PNG).
 
-Each value is a table node (name | data | grad), each op a small oval with the op table's
+Each value is a record node (name | data | grad), each op a small oval with the op table's
 symbol, and edges run child -> op -> result, one per operand, so ``x * x`` draws two. Node
 ids come from the topological walk, never from ``id()``, so the same graph gives
 byte-identical DOT in any process. Names are unique: a user label is kept (shown
@@ -16,7 +16,7 @@ Either way a layout that takes longer than ``timeout`` seconds is stopped with a
 
 from __future__ import annotations
 
-import html
+import atexit
 import math
 import os
 import re
@@ -53,7 +53,6 @@ _PARAM = "#fde68a"  # amber: a parameter
 _CONST = "#f3f4f6"  # grey: a number written in the expression
 _ROOT = "#dcfce7"  # green, thick border: the output
 _HIGHLIGHT = "#dc2626"
-_CHAR_PT = 7.2  # one Courier character at 12 pt (Graphviz's own estimate: 0.6 em)
 
 
 class GraphTooLargeError(ValueError):
@@ -123,11 +122,6 @@ def display_text(text: str, limit: int | None = LABEL_MAX) -> str:
         head = (limit - 1) // 2 + (limit - 1) % 2
         shown = shown[:head] + "…" + shown[len(shown) - (limit - 1 - head):]
     return shown
-
-
-def html_cell(text: str) -> str:
-    """Text escaped for a cell of a Graphviz HTML-like label (entities and backslashes)."""
-    return html.escape(text, quote=True).replace("\\", "\\\\")
 
 
 def op_symbol(op: str) -> str:
@@ -315,10 +309,10 @@ def clusters(order: Sequence[Value],
 class Look:
     """What a drawing shows beyond the graph itself (used by draw() and the step viewer).
 
-    Per node index: ``names`` (the title cell), ``data_text``/``grad_text`` (the other
-    cells; default the node's numbers), ``widths`` (minimum characters of the data and grad
-    cells, so changed text never overflows). ``edge_attrs`` per ``(node, operand)`` and
-    ``out_attrs`` per node (its op -> value edge) add Graphviz attributes.
+    Per node index: ``names`` (the title field), ``data_text``/``grad_text`` (the other
+    fields; default the node's numbers), ``widths`` (characters the data and grad fields
+    are padded to, so a longer text in another frame never overflows). ``edge_attrs`` per
+    ``(node, operand)`` and ``out_attrs`` per node (its op -> value edge) add Graphviz attributes.
     """
 
     show_grad: bool = True
@@ -342,15 +336,25 @@ def _graphviz() -> Any:
     return graphviz
 
 
-def _table(cells: list[tuple[str, int]], fill: str, border: int, color: str, dashed: bool) -> str:
-    tds = "".join(
-        f'<TD ALIGN="LEFT"{f" WIDTH={chr(34)}{math.ceil(w * _CHAR_PT + 8)}{chr(34)}" if w else ""}>'
-        f"{html_cell(text)}</TD>"
-        for text, w in cells
-    )
-    style = ' STYLE="dashed"' if dashed else ""
-    return (f'<<TABLE BORDER="{border}" CELLBORDER="1" CELLSPACING="0" CELLPADDING="3" '
-            f'BGCOLOR="{fill}" COLOR="{color}"{style}><TR>{tds}</TR></TABLE>>')
+_RECORD_SPECIAL = re.compile(r'([\\{}|<>"])')
+_NBSP = "\u00a0"
+
+
+def record_field(text: str, width: int = 0) -> str:
+    """Text escaped for one field of a Graphviz record label, padded to ``width`` characters.
+
+    Record syntax (``{ } | < >``, quotes, backslashes) is backslash-escaped and ``&`` written
+    as ``&amp;`` (Graphviz would read ``&lt;`` as ``<``); spaces Graphviz would drop or merge
+    (leading, trailing, repeated) become no-break spaces, which look the same. Padding is
+    no-break spaces split around the text, so it stays centred when the viewer changes it.
+
+    >>> record_field("a|b"), record_field("x", 3)
+    ('a\\\\|b', '\xa0x\xa0')
+    """
+    kept = re.sub(r"^ +| +$| (?= )|(?<= ) ", lambda m: _NBSP * len(m[0]), text)
+    pad = max(0, width - len(text))
+    kept = _NBSP * ((pad + 1) // 2) + kept + _NBSP * (pad // 2)
+    return _RECORD_SPECIAL.sub(r"\\\1", kept).replace("&", "&amp;")
 
 
 def build_graph(order: list[Value], rankdir: str, look: Look) -> graphviz.Digraph:
@@ -368,7 +372,7 @@ def build_graph(order: list[Value], rankdir: str, look: Look) -> graphviz.Digrap
         edge_attr={"fontname": _FONT, "fontsize": "11", "arrowsize": "0.7"},
     )
     index = {node: k for k, node in enumerate(order)}
-    names = look.names if look.names is not None else node_names(order, look.params, root_name=None)
+    names = look.names if look.names is not None else node_names(order, look.params)
     last = len(order) - 1
     statements: list[list[str]] = [[] for _ in order]
     for k, node in enumerate(order):
@@ -380,23 +384,25 @@ def build_graph(order: list[Value], rankdir: str, look: Look) -> graphviz.Digrap
         if look.show_grad:
             grad = look.grad_text[k] if look.grad_text is not None else f"grad {fmt_number(node.grad)}"
             cells.append((grad, look.widths[k][1] if look.widths else 0))
-        fill, border, color, kind, dashed = "white", 1, "black", "value", False
+        attrs = {"shape": "record", "id": f"{p}v{k}", "style": "filled", "fillcolor": "white",
+                 "class": "value"}
         if node.is_leaf:
             if node.is_constant:
-                fill, kind, dashed, color = _CONST, "const", True, "#6b7280"
+                attrs.update(style="filled,dashed", fillcolor=_CONST, fontcolor="#4b5563", color="#6b7280")
+                attrs["class"] = "const"
             elif k in look.params:
-                fill, kind, border = _PARAM, "param", 2
+                attrs.update(style="filled,bold", fillcolor=_PARAM, **{"class": "param"})
             else:
-                fill, kind = _INPUT, "input"
+                attrs.update(fillcolor=_INPUT, **{"class": "input"})
         if k == last:
-            fill, kind, border = _ROOT, "root", 2
+            attrs.update(fillcolor=_ROOT, peripheries="2", **{"class": "root"})
         if k in look.highlight:
-            color, border = _HIGHLIGHT, 2
-        attrs = {"shape": "plain", "id": f"{p}v{k}", "class": kind}
+            attrs.update(color=_HIGHLIGHT, penwidth="2.5")
         full = look.params.get(k) or node.label
         if full and display_text(full, None) != title:
             attrs["tooltip"] = display_text(full, None)
-        sub.node(f"v{k}", _table(cells, fill, border, color, dashed), **attrs)
+        label = "{ " + " | ".join(record_field(text, w) for text, w in cells) + " }"
+        sub.node(f"v{k}", gv.nohtml(label), **attrs)
         if not node.is_leaf:
             op = f"v{k}op"
             sub.node(op, op_symbol(node.op), id=f"{p}{op}", shape="ellipse", style="filled", fillcolor=_CONST,
@@ -429,8 +435,8 @@ def _emit_nodes(g: Any, statements: list[list[str]], where: list[int], boxes: li
             g.body.append("\t}\n")
         parent = ".".join(stack[-1]) if stack else ""
         title = box.key[len(parent) + 1:] if parent else box.key
-        label = html_cell(display_text(title))
-        g.body.append(f"\tsubgraph cluster_{j} {{\n\t\tid={p}c{j} class=cluster label=<{label}> "
+        label = display_text(title).replace("\\", "\\\\").replace('"', '\\"')
+        g.body.append(f"\tsubgraph cluster_{j} {{\n\t\tid={p}c{j} class=cluster label=\"{label}\" "
                       f'style="rounded,dashed" color="#9ca3af" fontcolor="#4b5563" fontsize=11\n')
         for k in inside[j]:
             g.body.extend(statements[k])
@@ -464,12 +470,12 @@ def draw(
 ) -> graphviz.Digraph:
     """The graph that computed ``root`` as a ``graphviz.Digraph``.
 
-    Values are table nodes (name | data | grad); ops are small ovals with their symbol;
+    Values are record nodes (name | data | grad); ops are small ovals with their symbol;
     edges run child -> op -> result, one per operand. Input leaves are blue, parameters
-    amber with a thick border, constants grey and dashed, the root green with a thick
-    border, and the nodes in ``highlight`` outlined in red. ``params`` are Values,
-    ``(name, Value)`` pairs or a dict such as ``dict(model.named_parameters())``; by
-    default the leaves built inside an :func:`autograd.scope`. ``group="scope"`` draws each
+    amber and bold, constants grey and dashed, the root green with a double border, and
+    the nodes in ``highlight`` outlined in red. ``params`` are Values, ``(name, Value)``
+    pairs or a dict such as ``dict(model.named_parameters())``; by default the leaves built
+    inside an :func:`autograd.scope`. ``group="scope"`` draws each
     scope as a cluster. ``rankdir`` is Graphviz's direction ("LR", "TB", "RL", "BT"). More
     than ``max_nodes`` values raises :class:`GraphTooLargeError` (``None`` removes it).
 
@@ -562,6 +568,7 @@ class _BoundedWasm:
 
 
 _WASM: list[_BoundedWasm] = []
+atexit.register(_WASM.clear)  # free wasmtime's objects while wasmtime can still free them
 
 
 def _render_with_wasm() -> Renderer:

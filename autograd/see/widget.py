@@ -28,7 +28,8 @@ export default {
     var box = el.querySelector(".chaingrad-steps");
     var viewer = chaingradViewer(box, {start: model.get("step"), onStep: function (j) {
       if (model.get("step") !== j) { model.set("step", j); model.save_changes(); } }});
-    model.on("change:step", function () { if (viewer.current() !== model.get("step")) viewer.show(model.get("step")); });
+    model.on("change:step", function () {
+      if (viewer.current() !== model.get("step")) viewer.show(model.get("step")); });
   }
 };
 """
@@ -43,7 +44,7 @@ def _anywidget() -> tuple[Any, Any]:
     return anywidget, traitlets
 
 
-def StepWidget(viewer: StepThrough) -> Any:  # noqa: N802 - a class built on first use (lazy import)
+def StepWidget(viewer: StepThrough) -> Any:  # a class built on first use (lazy import)
     """The widget for ``viewer`` (see the module docstring); needs anywidget."""
     return _widget_class()(viewer)
 
