@@ -215,15 +215,18 @@ def _cmd_graph(args: argparse.Namespace) -> int:
     return _run_and_write(args, lambda: to_svg(value, format=fmt, timeout=args.timeout, **opts))
 
 
+_PICTURES = (".png", ".svg", ".jpg", ".jpeg", ".gif", ".pdf", ".dot")
+
+
 def _cmd_steps(args: argparse.Namespace) -> int:
     from .see.viewer import step_through
 
-    if args.output is not None and not args.output.lower().endswith((".html", ".htm")):
-        return _fail(args, f"-o {args.output}: steps writes a web page, so give a name ending in .html "
-                           f"(for a picture of the graph: chaingrad graph EXPR -o graph.png)")
     problem = _output_problem(args.output)
     if problem:
         return _fail(args, problem)
+    if args.output is not None and args.output.lower().endswith(_PICTURES):
+        return _fail(args, f"-o {args.output}: steps writes a web page, so give a name ending in .html "
+                           f"(for a picture of the graph: chaingrad graph EXPR -o graph.png)")
     parsed = _parse_expr(args)
     if parsed is None:
         return 2

@@ -7,7 +7,6 @@ import textwrap
 import xml.etree.ElementTree as ET
 
 import pytest
-
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -101,7 +100,8 @@ def title_of(svg: str, node_id: str) -> str:
 
 
 HOSTILE_LABELS = ['a|b{c}<d>"e\\', "&amp; &lt;x&gt; &#9731;", "\\N \\G \\E \\l \\n", "  two  spaces  ",
-                  "line1\nline2\r\t", "nul\x00byte", "\x7f\x1b[31m", "\ud800 lone", "x" * 300, "é中🙂", "]; evil=1"]
+                  "line1\nline2\r\t", "nul\x00byte", "\x7f\x1b[31m", "\ud800 lone", "x" * 300, "é中🙂",
+                  "]; evil=1"]
 
 
 @pytest.mark.parametrize("label", HOSTILE_LABELS)
@@ -240,7 +240,7 @@ def test_a_layout_over_the_time_bound_is_stopped_with_what_to_do(backend):
 def test_png_from_dot_and_a_clear_refusal_from_wasm():
     *_, y = neuron()
     assert to_png(y).startswith(b"\x89PNG\r\n\x1a\n")
-    with pytest.raises(RenderError, match="writes SVG only.*system Graphviz"):
+    with pytest.raises(RenderError, match=r"writes SVG only.*system Graphviz"):
         to_png(y, backend="wasm")
 
 

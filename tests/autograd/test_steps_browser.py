@@ -103,7 +103,8 @@ def state(tab):
     }""")
 
 
-CURRENT_TEXT = """() => [...document.querySelectorAll('.node.cg-hl text')].map(t => t.getBoundingClientRect().height)"""
+CURRENT_TEXT = """() => [...document.querySelectorAll('.node.cg-hl text')]
+    .map(t => t.getBoundingClientRect().height)"""
 
 OVERLAPS = """() => {
     const inter = (a, b) => a.left < b.right - 0.5 && b.left < a.right - 0.5 && a.top < b.bottom - 0.5
@@ -181,7 +182,7 @@ def test_zoom_buttons_keys_wheel_fit_and_pan(browser, pages):
         tab.mouse.move(box["x"] + box["width"] / 2 - 150, box["y"] + box["height"] / 2 - 40, steps=5)
         tab.mouse.up()
         after = tab.get_attribute(".cg-view svg", "viewBox").split()
-        assert float(after[0]) > float(before[0]) and float(after[1]) > float(before[1])  # dragged left and up
+        assert float(after[0]) > float(before[0]) and float(after[1]) > float(before[1])  # dragged up-left
         assert tab.get_attribute('[data-go="follow"]', "aria-pressed") == "false"  # panning stops following
         # the whole 50-value graph when fitted is small; follow brings the current step back to 11 px
         tab.click('[data-go="fit"]')
@@ -222,7 +223,7 @@ def test_clicking_a_leaf_shows_its_paths_and_the_running_sum(browser, pages):
 
 @pytest.mark.skipif(not hasattr(autograd, "scope"), reason="autograd.scope lands with the engine-v2 core")
 def test_scopes_collapse_into_one_box_and_expand_on_click(browser, pages):
-    path, viewer = pages[50]
+    path, _ = pages[50]
     tab = open_tab(browser, path)
     try:
         boxes = tab.evaluate("() => document.querySelector('.chaingrad-steps').cgViewer.boxes.length")
