@@ -144,8 +144,7 @@ def op_symbol(op: str) -> str:
 
 def scope_of(node: Value) -> str:
     """The dotted :func:`autograd.scope` path a node was built in ("" outside any scope)."""
-    scope = getattr(node, "scope", "")
-    return scope if isinstance(scope, str) else ""
+    return node.scope
 
 
 def check_root(root: Any, where: str) -> None:
@@ -436,7 +435,7 @@ def _emit_nodes(g: Any, statements: list[list[str]], where: list[int], boxes: li
         parent = ".".join(stack[-1]) if stack else ""
         title = box.key[len(parent) + 1:] if parent else box.key
         label = display_text(title).replace("\\", "\\\\").replace('"', '\\"')
-        g.body.append(f"\tsubgraph cluster_{j} {{\n\t\tid={p}c{j} class=cluster label=\"{label}\" "
+        g.body.append(f"\tsubgraph cluster_{j} {{\n\t\tid=\"{p}c{j}\" class=cluster label=\"{label}\" "
                       f'style="rounded,dashed" color="#9ca3af" fontcolor="#4b5563" fontsize=11\n')
         for k in inside[j]:
             g.body.extend(statements[k])

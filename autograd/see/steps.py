@@ -12,13 +12,14 @@ as in the drawn boxes (:func:`~autograd.see.render.fmt_number`), negatives brack
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from ..backward import topological_order
+from ..backward import check_gradient, topological_order
 from ..ops import OPS, op_of
-from ..value import Value
+from ..value import Value, edges, walk
 from .render import check_root, find_params, fmt_number, fmt_operand, node_names
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -37,7 +38,8 @@ def _fill(template: str, operands: Sequence[str], out: str, op: str) -> str:
     a = operands[0] if operands else ""
     b = operands[1] if len(operands) > 1 else ""
     n = _exponent(op) if op_of(op) is OPS["**n"] else ""
-    return template.format(a=a, b=b, out=out, n=n)
+    text = template.format(a=a, b=b, out=out, n=n)
+    return re.sub(r"\(\((-[^()]*)\)\)", r"(\1)", text)  # exp((-1.0)) reads exp(-1.0)
 
 
 def expr_text(node: Value, operands: Sequence[str]) -> str:
@@ -47,28 +49,26 @@ def expr_text(node: Value, operands: Sequence[str]) -> str:
     >>> expr_text(Value(2.0) ** 3, ["x"]), expr_text(Value(1.0) + 2, ["a", "b"])
     ('x^3', 'a + b')
     """
-    entry = op_of(node.op)
-    template = getattr(entry, "expr", None)
-    if template is None:  # an op table without ``expr``: the symbol applied to the operands
-        sym = entry.symbol if entry is not OPS["**n"] else "^" + _exponent(node.op)
-        template = f"{{a}} {sym} {{b}}" if entry.arity == 2 else (
-            f"{{a}}{sym}" if entry is OPS["**n"] else f"{sym}({{a}})")
-    return _fill(template, operands, "", node.op)
+    return _fill(op_of(node.op).expr, operands, "", node.op)
 
 
 def local_form(node: Value, operand: int, operands: Sequence[str], out: str) -> str | None:
     """The local derivative d(node)/d(operand) written over ``operands`` and ``out``
     (the op table's ``local_forms``), or None when the table has no form for it."""
-    forms = getattr(op_of(node.op), "local_forms", None)
-    if not forms or operand >= len(forms):
+    forms = op_of(node.op).local_forms
+    if operand >= len(forms):
         return None
     return _fill(forms[operand], operands, out, node.op)
 
 
 def _wrap(text: str) -> str:
-    if text.startswith("(") and text.endswith(")") and text.count("(") == 1:
-        return text
-    return f"({text})" if any(c in text for c in " +−-·/×") else text
+    """``text`` in brackets when an operator stands outside any bracket in it."""
+    depth = 0
+    for i, c in enumerate(text):
+        depth += (c == "(") - (c == ")")
+        if depth == 0 and c in " +−-·/×^" and i > 0:
+            return f"({text})"
+    return text
 
 
 # ------------------------------------------------------------------------------ steps
@@ -96,7 +96,7 @@ class ForwardStep:
         >>> from autograd import Value
         >>> x = Value(2.0, label="x"); y = x * -3.0; y.label = "y"
         >>> forward_steps(y)[0].explain()
-        'y = x × v1 = 2.0000 × (-3.0000) = -6.0000'
+        'y = x · v1 = 2.0000 · (-3.0000) = -6.0000'
         """
         names = names if names is not None else _names(self.root)[1]
         by_name = expr_text(self.node, [names[c] for c in self.operands])
@@ -132,8 +132,9 @@ class Step:
 
         >>> from autograd import Value
         >>> w = Value(0.2, label="w"); z = (w * 3).tanh(); z.label = "z"
-        >>> print(backward_steps(z)[1].explain().splitlines()[0])
-        ∂z/∂w = ∂z/∂v2 · ∂v2/∂w = 0.7116 · 3.0000 = 2.1347
+        >>> print(backward_steps(z)[0].explain())
+        ∂z/∂v2 = ∂z/∂z · (1 − tanh(0.6000)²) = 1.0000 · 0.7116 = 0.7116
+        ∂z/∂v2 = 1 − tanh(v2)² = 0.7116  (the local derivative of tanh)
         """
         names = names if names is not None else _names(self.root)[1]
         root, node, child = names[self.root], names[self.node], names[self.child]
@@ -144,7 +145,9 @@ class Step:
         filled = local_form(self.node, self.operand, [fmt_operand(c.data) for c in kids],
                             fmt_operand(self.node.data))
         local = fmt_number(self.local_grad)
-        mid = symbolic if filled is None or filled in (local, fmt_operand(self.local_grad)) else _wrap(filled)
+        trivial = filled is None or filled in (local, fmt_operand(self.local_grad)) or "{" not in (
+            op_of(self.node.op).local_forms[self.operand])  # a number alone: say which derivative it is
+        mid = symbolic if trivial else _wrap(str(filled))
         eq = "+=" if self.fan_in > 1 else "="
         first = (f"∂{root}/∂{child} {eq} ∂{root}/∂{node} · {mid} = {fmt_operand(self.upstream)} · "
                  f"{fmt_operand(self.local_grad)} = {fmt_number(self.contribution)}")
@@ -186,7 +189,7 @@ def forward_steps(root: Value) -> list[ForwardStep]:
     [('*', 4.0), ('tanh', 0.999329299739067)]
     """
     check_root(root, "forward_steps()")
-    interior = [n for n in topological_order(root) if not n.is_leaf]
+    interior = walk(root, leaves=False)
     return [ForwardStep(k, n, n.children, n.data, root) for k, n in enumerate(interior)]
 
 
@@ -206,20 +209,14 @@ def backward_steps(root: Value, gradient: float = 1.0) -> list[Step]:
     0.0
     """
     check_root(root, "backward_steps()")
-    if isinstance(gradient, bool) or not isinstance(gradient, (int, float)):
-        raise TypeError(
-            f"backward_steps(): gradient must be a number, got {type(gradient).__name__}: {gradient!r}"
-        )
-    grads: dict[Value, float] = {root: 0.0 + float(gradient)}
+    grads: dict[Value, float] = {root: check_gradient(gradient, "backward_steps()")}
     raw: list[tuple[Value, Value, int, float, float, float, float]] = []
-    interior = [n for n in topological_order(root) if not n.is_leaf]
-    for node in reversed(interior):
+    for node, i, child, local in edges(walk(root, leaves=False)):  # backward()'s own edge stream
         up = grads[node]
-        for i, (child, local) in enumerate(zip(node.children, node.local_grads)):
-            contribution = local * up
-            child_grad = grads.get(child, 0.0) + contribution
-            grads[child] = child_grad
-            raw.append((node, child, i, local, up, contribution, child_grad))
+        contribution = local * up
+        child_grad = grads.get(child, 0.0) + contribution
+        grads[child] = child_grad
+        raw.append((node, child, i, local, up, contribution, child_grad))
     fan_in: dict[Value, int] = {}
     for r in raw:
         fan_in[r[1]] = fan_in.get(r[1], 0) + 1

@@ -76,8 +76,11 @@ function chaingradViewer(box, api) {
     g.setAttribute("class", "cg-box"); g.setAttribute("id", b.el.id + "-box");
     [["x", bb.x], ["y", bb.y], ["width", bb.width], ["height", bb.height], ["rx", 8]].forEach(function (a) { rect.setAttribute(a[0], a[1]); });
     g.appendChild(rect);
+    b.inner = !boxes.some(function (o) { return o !== b && o.key.indexOf(b.key + ".") === 0; });
+    var size = Math.max(12, Math.min(bb.height / 3.5, bb.width / (0.62 * Math.max(b.key.length, 26))));
     [b.key, ""].forEach(function (t, i) { var tx = document.createElementNS(NS, "text");
-      tx.setAttribute("x", bb.x + bb.width / 2); tx.setAttribute("y", bb.y + bb.height / 2 + (i ? 9 : -5));
+      tx.setAttribute("x", bb.x + bb.width / 2); tx.setAttribute("y", bb.y + bb.height / 2 + (i ? 1.05 : -0.35) * size);
+      tx.setAttribute("font-size", size);
       tx.setAttribute("text-anchor", "middle"); tx.textContent = t; g.appendChild(tx); if (i) b.label = tx; });
     g.style.display = "none"; b.el.parentNode.appendChild(g); b.cover = g;
     g.addEventListener("click", function (ev) { ev.stopPropagation(); b.open = true; layoutBoxes(); });
@@ -111,7 +114,8 @@ function chaingradViewer(box, api) {
     if (what === "zoomin") return zoom(1.25); if (what === "zoomout") return zoom(0.8);
     if (what === "fit") { setFollow(false); return fit(); }
     if (what === "follow") { setFollow(!follow); if (follow) show(cur); return; }
-    if (what === "collapse" || what === "expand") { boxes.forEach(function (b) { b.open = what === "expand"; }); layoutBoxes(); return show(cur); }
+    if (what === "collapse" || what === "expand") { // collapse: the innermost boxes (a neuron each)
+      boxes.forEach(function (b) { b.open = what === "expand" || !b.inner; }); layoutBoxes(); return show(cur); }
     stop(); show(what === "first" ? 0 : what === "last" ? n : what === "prev" ? cur - 1 : cur + 1);
   }
   box.addEventListener("click", function (e) { var b = e.target.closest("[data-go]"); if (b) go(b.getAttribute("data-go")); });

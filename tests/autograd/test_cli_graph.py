@@ -143,3 +143,12 @@ def test_a_layout_over_the_time_limit_stops_with_what_to_do(tmp_path, capsys):
     assert "Traceback" not in err
     assert main(["graph", "x", "--set", "x=1", "--timeout", "0"]) == 2
     assert "--timeout must be a positive number" in capsys.readouterr().err
+
+
+def test_max_and_min_are_in_the_grammar(capsys):
+    assert main(["graph", "max(x, y) - min(x, 2)", "--set", "x=1", "--set", "y=3", "--format", "dot"]) == 0
+    dot = capsys.readouterr().out
+    assert "max" in dot and "min" in dot
+    assert main(["graph", "max(x)", "--set", "x=1"]) == 2
+    assert "max() takes exactly 2 arguments" in capsys.readouterr().err
+

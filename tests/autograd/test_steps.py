@@ -75,7 +75,7 @@ def test_forward_steps_read_with_names_then_numbers():
     steps = forward_steps(L)
     assert [s.node for s in steps] == [n for n in topological_order(L) if not n.is_leaf]
     lines = [s.explain() for s in steps]
-    assert lines[0] == "v2 = x × w = 2.0000 × (-3.0000) = -6.0000"
+    assert lines[0] == "v2 = x · w = 2.0000 · (-3.0000) = -6.0000"
     assert lines[1] == "v4 = v2 + b = (-6.0000) + 6.8800 = 0.8800"
     assert lines[2] == "v5 = tanh(v4) = tanh(0.8800) = 0.7064"
     assert lines[3] == "L = v5^2 = 0.7064^2 = 0.4990"
