@@ -1,49 +1,9 @@
-"""Drawing computation graphs (kept import path): see :mod:`autograd.see.render`."""
+"""Drawing computation graphs, under its first import path: this module *is*
+:mod:`autograd.see.render` (one module object, so patching ``autograd.render.X`` patches the
+renderer itself)."""
 
-from .see.render import (
-    BACKENDS,
-    DEFAULT_MAX_NODES,
-    DEFAULT_TIMEOUT,
-    LABEL_MAX,
-    RANKDIRS,
-    REPR_MAX_NODES,
-    GraphTooLargeError,
-    RenderError,
-    RenderTimeout,
-    choose_backend,
-    display_text,
-    draw,
-    fmt_number,
-    mimebundle,
-    node_names,
-    op_symbol,
-    render_sources,
-    save_svg,
-    svg_body,
-    to_png,
-    to_svg,
-)
+import sys
 
-__all__ = [
-    "BACKENDS",
-    "DEFAULT_MAX_NODES",
-    "DEFAULT_TIMEOUT",
-    "LABEL_MAX",
-    "RANKDIRS",
-    "REPR_MAX_NODES",
-    "GraphTooLargeError",
-    "RenderError",
-    "RenderTimeout",
-    "choose_backend",
-    "display_text",
-    "draw",
-    "fmt_number",
-    "mimebundle",
-    "node_names",
-    "op_symbol",
-    "render_sources",
-    "save_svg",
-    "svg_body",
-    "to_png",
-    "to_svg",
-]
+from .see import render
+
+sys.modules[__name__] = render

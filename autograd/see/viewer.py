@@ -259,6 +259,11 @@ class StepThrough:
         """The name drawn for each node, in topological order."""
         return list(self._walk.names)
 
+    @property
+    def nodes(self) -> list[Value]:
+        """The graph's nodes in topological order (the order of :attr:`names`)."""
+        return list(self._walk.order)
+
     def frame(self, j: int) -> graphviz.Digraph:
         """The graph after ``j`` steps (0 = before the first, ``len(steps)`` = done)."""
         return self._walk.frame(j, self.rankdir)

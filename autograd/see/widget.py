@@ -12,9 +12,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ..value import Value
+from .steps import ForwardStep, Step
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .steps import ForwardStep, Step
     from .viewer import StepThrough
 
 _INSTALL = ("step_through(...).widget() needs the notebook extra (anywidget): "
@@ -93,7 +93,7 @@ def _widget_class() -> type:
             """Show the step that finishes ``node`` (a Value or its drawn name): in forward, the
             step computing it; in backward, the last step adding to its gradient."""
             names = self.viewer.names
-            order = self.viewer._walk.order
+            order = self.viewer.nodes
             if isinstance(node, str):
                 if node not in names:
                     raise ValueError(f"jump({node!r}): no node has that name; the names are {names[:12]}...")
@@ -102,7 +102,7 @@ def _widget_class() -> type:
                 raise TypeError(f"jump() takes a Value or a node's name, got {type(node).__name__}")
             last = None
             for k, s in enumerate(self.viewer.steps):
-                if getattr(s, "child", None) is node or (not hasattr(s, "child") and s.node is node):
+                if (s.child if isinstance(s, Step) else s.node) is node:
                     last = k
             if last is None:
                 raise ValueError(f"jump(): no step of this {self.viewer.mode} pass finishes {node!r}")

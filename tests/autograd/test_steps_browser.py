@@ -249,6 +249,17 @@ def test_scopes_collapse_into_one_box_and_expand_on_click(browser, pages):
                               " === 'none').length")
         assert hidden > 0
         shot(tab, "steps50-collapsed.png")
+        HIDDEN = ("() => [...document.querySelectorAll('g.node')]"
+                  ".filter(n => n.style.display === 'none').length")
+        before = tab.evaluate(HIDDEN)
+        box_id = tab.evaluate("() => [...document.querySelectorAll('.cg-box')].find(b => b.style.display"
+                              " !== 'none').id")
+        tab.click(f"#{box_id} rect")  # a click on a box opens it
+        assert tab.evaluate(HIDDEN) < before
+        title = f"#{box_id[:-len('-box')]} > text"
+        tab.click('[data-go="fit"]')
+        tab.click(title)  # a click on a cluster's title folds it again
+        assert tab.evaluate(HIDDEN) == before
         tab.click('[data-go="expand"]')
         assert tab.evaluate("() => [...document.querySelectorAll('g.node')].filter(n => n.style.display"
                             " === 'none').length") == 0
