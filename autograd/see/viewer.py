@@ -213,6 +213,7 @@ class Walk:
 
     def _paths(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
+        final_grads = self.state(len(self.steps))[1]
         for k, v in enumerate(self.order):
             if not v.is_leaf or v.is_constant or v is self.root:
                 continue
@@ -224,9 +225,8 @@ class Walk:
                 hops = [[self.index[node], i] for node, i in zip(p.nodes[1:], p.operands)]
                 words = " · ".join(fmt_number(g) for g in reversed(p.local_grads))
                 listed.append([hops, f"{words} = {fmt_number(p.product)}", fmt_number(running)])
-            grad_k = self.state(len(self.steps))[1][k]
             out[str(k)] = {"count": found.count, "complete": found.complete, "paths": listed,
-                           "note": found.statement(), "grad": grad_k}
+                           "note": found.statement(), "grad": final_grads[k]}
         return out
 
 

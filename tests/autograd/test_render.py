@@ -260,3 +260,26 @@ def test_without_wasmtime_internals_the_time_bound_holds_in_a_child_process(monk
     assert "</svg>" in svg
     with pytest.raises(RenderTimeout, match="WebAssembly Graphviz"):
         render_sources([draw(wide_dag(), max_nodes=None).source], "wasm", timeout=0.5)
+
+
+def test_scopes_name_the_parameters_and_become_nested_clusters():
+    from autograd import scope
+
+    x = Value(1.5, label="x")
+    outs = []
+    with scope("layers.0"):
+        for j in range(2):
+            with scope(f"neurons.{j}"):
+                w = Value(0.5 + j, label="w")  # built inside: a parameter named by its scope
+                outs.append((x * w + 1.0).tanh())
+    y = outs[0] + outs[1]
+    src = draw(y, group="scope").source
+    assert "{ layers.0.neurons.0.w |" in src and "{ layers.0.neurons.1.w |" in src
+    assert src.count("class=param") == 2 and "{ x |" in src and src.count("class=input") == 1
+    assert src.count("subgraph cluster_") == 3  # layers.0 (not "layers": the same) and its two neurons
+    assert src.index('label="layers.0"') < src.index('label="neurons.0"') < src.index('label="neurons.1"')
+    neuron0 = src[src.index('label="neurons.0"'):src.index('label="neurons.1"')]
+    assert "layers.0.neurons.0.w |" in neuron0 and "{ x |" not in neuron0  # x feeds both: outside
+    svg = to_svg(y, group="scope")
+    assert len(groups(svg, "cluster")) == 3
+    assert "subgraph" not in draw(y).source  # no group: no clusters
