@@ -283,3 +283,15 @@ def test_scopes_name_the_parameters_and_become_nested_clusters():
     svg = to_svg(y, group="scope")
     assert len(groups(svg, "cluster")) == 3
     assert "subgraph" not in draw(y).source  # no group: no clusters
+
+
+@pytest.mark.parametrize("name", ['a"b', "back\\slash", "{rec|ord}", "new\nline", "nul\x00", "x" * 80])
+def test_scope_names_are_drawn_faithfully_as_cluster_titles(name):
+    from autograd import scope
+
+    x = Value(1.0, label="x")
+    with scope(name):
+        y = (x * 2.0).tanh()
+    svg = to_svg(y + 1.0, group="scope")
+    (cluster,) = groups(svg, "cluster")
+    assert texts(cluster)[0].replace("\xa0", " ") == display_text(name)
