@@ -91,6 +91,14 @@ def pages(tmp_path_factory):
     return out
 
 
+def test_pages_grow_with_values_plus_steps(pages):
+    size = {n: path.stat().st_size for n, (path, _) in pages.items()}
+    assert size[50] <= 400_000 and size[512] <= 3_000_000  # issue 11's targets
+    steps = {n: len(viewer.steps) for n, (_, viewer) in pages.items()}
+    per = {n: size[n] / (n + steps[n]) for n in size}  # bytes per value + step: about constant
+    assert max(per.values()) < 3 * min(per.values()), per
+
+
 def open_tab(browser, path, width=1100, height=800):
     tab = browser.new_page(viewport={"width": width, "height": height})
     errors = []
