@@ -29,7 +29,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from ..backward import topological_order
+from ..backward import scopes, topological_order
 from ..ops import OPS, op_of
 from ..value import Value
 
@@ -255,7 +255,9 @@ def clusters(order: Sequence[Value],
              params: Mapping[int, str] | None = None) -> tuple[list[int], list[Cluster]]:
     """``(where, boxes)``: each node's innermost cluster index (-1: none) and the clusters.
 
-    A node is in the scope it was built in. A parameter or constant built outside any
+    A node is in the scope it was built in, or else (a product or partial sum inside an
+    ``nn`` neuron, which tags only its output) in the scope of the nodes it feeds, when they
+    share one (:func:`autograd.backward.scopes`). A parameter or constant built outside any
     scope joins the scope all its consumers share (a neuron's weights sit in the neuron).
     Every dotted prefix of a scope is a candidate box; of prefixes holding exactly the same
     nodes one box is kept, the one naming a module (``layers.0`` over ``layers`` and over
@@ -263,7 +265,8 @@ def clusters(order: Sequence[Value],
     """
     params = params or {}
     n = len(order)
-    scope = [scope_of(v) for v in order]
+    inferred = scopes(order[-1]) if order else {}
+    scope = [inferred.get(v, scope_of(v)) for v in order]
     consumers: list[list[int]] = [[] for _ in range(n)]
     index = {node: k for k, node in enumerate(order)}
     for k, node in enumerate(order):
