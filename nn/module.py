@@ -257,8 +257,33 @@ class Neuron(Module):
         rng = _check_rng("Neuron", rng)
         self.w = [Value(draw(nin, fan_out, rng), f"w{i}") for i in range(nin)]
         self.b = Value(0.0, "b")
+        self._activation = "relu" if activation == "linear" else activation
         self.nonlin = bool(nonlin) and activation != "linear"
-        self.activation = activation if self.nonlin else "linear"
+
+    @property
+    def activation(self) -> str:
+        """The function applied to ``w·x + b`` now: ``"linear"`` whenever ``nonlin`` is false.
+
+        Both are read at call time, as in micrograd, so ``n.nonlin = False`` after
+        construction makes the neuron linear, and ``n.activation = "tanh"`` switches it to
+        tanh (setting ``"linear"`` sets ``nonlin`` to False, any other name sets it True).
+
+        >>> n = Neuron(1, init=lambda fi, fo, rng: 1.0)
+        >>> n([-2.0]).data
+        0.0
+        >>> n.nonlin = False; n([-2.0]).data, n.activation
+        (-2.0, 'linear')
+        >>> n.activation = "tanh"; n.nonlin, round(n([-2.0]).data, 4)
+        (True, -0.964)
+        """
+        return self._activation if self.nonlin else "linear"
+
+    @activation.setter
+    def activation(self, value: str) -> None:
+        value = _check_activation("Neuron.activation", value)
+        self.nonlin = value != "linear"
+        if value != "linear":
+            self._activation = value
 
     def forward(self, x: Iterable[Input] | Input) -> Value:
         """``f(b + w0·x0 + w1·x1 + ...)`` for ``nin`` inputs (numbers or Values)."""
@@ -266,7 +291,9 @@ class Neuron(Module):
         if len(xs) != len(self.w):
             raise ValueError(f"{self!r} takes {len(self.w)} inputs, got {len(xs)}")
         act = sum((wi * xi for wi, xi in zip(self.w, xs)), self.b)
-        a = self.activation
+        if not self.nonlin:  # read now, not at construction: micrograd code sets it afterwards
+            return act
+        a = self._activation
         if a == "relu":
             return act.relu()
         if a == "tanh":
