@@ -127,7 +127,9 @@ class Module:
         for n in names:
             if n in state and not _is_number(state[n]):
                 v = state[n]
-                problems.append(f"key {n!r} must be a finite number, got {type(v).__name__}: {v!r}")
+                big = isinstance(v, int) and abs(v) >= 10**30
+                shown = f"an int of {len(str(abs(v)))} digits" if big else repr(v)
+                problems.append(f"key {n!r} must be a finite number, got {type(v).__name__}: {shown}")
         if problems:
             raise ValueError(
                 f"load_state_dict() into {self!r}: " + "; ".join(problems) + ". Nothing was loaded."
@@ -137,7 +139,12 @@ class Module:
 
 
 def _is_number(v: Any) -> bool:
-    return isinstance(v, numbers.Real) and not isinstance(v, bool) and math.isfinite(v)
+    if not isinstance(v, numbers.Real) or isinstance(v, bool):
+        return False
+    try:
+        return math.isfinite(v)
+    except OverflowError:  # an int beyond float range
+        return False
 
 
 def _walk(root: Module) -> list[tuple[str, Value]]:
