@@ -5,13 +5,12 @@ import subprocess
 import sys
 
 import pytest
+from tolerances import ROUNDING as OUT_TOL  # float64: the same sums in another order
 
 import nn
 from autograd import Value
 from nn import MLP, Layer, Neuron
 from nn import functional as F
-
-OUT_TOL = 1e-12  # float64 outputs: the same weights, summed in another order
 
 
 def inputs(n, nin, seed):
@@ -61,7 +60,7 @@ def test_to_torch_gives_the_same_outputs_and_gradients(make, nin):
     for lin in linears:  # chaingrad's order: per neuron, its weights then its bias
         for row, b in zip(lin.weight.grad.tolist(), lin.bias.grad.tolist()):
             theirs += [*row, b]
-    assert theirs == pytest.approx(ours, abs=1e-12, rel=1e-10)
+    assert theirs == pytest.approx(ours, abs=OUT_TOL, rel=1e-10)
 
 
 def test_the_torch_copy_is_independent():
