@@ -416,10 +416,10 @@ def fit(
     batch's graph once (``autograd.trace``) and replays it on later epochs, many times faster
     and with the same numbers; Python ``if``s on data inside the model or loss are frozen as
     they were for that batch's first step (see ``autograd.trace``). A tqdm bar shows epoch, loss
-    and accuracy when ``progress`` is on and output is a terminal or a notebook (a widget with
-    the ``notebook`` extra, ipywidgets; a text bar without it).
+    and accuracy when ``progress`` is on and output is a terminal or a notebook.
 
-    Stopping, besides the number of ``epochs``:
+    In a notebook the bar is a widget with the ``notebook`` extra (ipywidgets), else tqdm's
+    text bar. Stopping, besides the number of ``epochs``:
 
     - ``patience=N`` (needs ``val``): early stopping. After each epoch the validation loss is
       compared with the best so far; when it has not improved for ``N`` epochs in a row,
