@@ -167,3 +167,25 @@ def test_sentiment_defaults_stop_early_with_weight_decay(tmp_path, capsys, fake_
     if h["stop_reason"] == "patience":
         assert "stopped early after" in out and len(h["train"]["loss"]) == h["best_epoch"] + 1 + 5
     assert h["val"]["loss"][h["best_epoch"]] == min(h["val"]["loss"])
+
+
+@pytest.mark.skipif(not HAS_MATPLOTLIB, reason="needs the plot extra")
+def test_curves_mark_the_epoch_whose_weights_early_stopping_kept(tmp_path):
+    from matplotlib.figure import Figure
+
+    from nn.train import History
+
+    h = History(train={"loss": [0.9, 0.5, 0.4, 0.45], "accuracy": [0.5, 0.7, 0.8, 0.8]},
+                val={"loss": [0.8, 0.6, 0.7, 0.75], "accuracy": [0.5, 0.7, 0.7, 0.7]},
+                lr=[0.1] * 4, stop_reason="patience", best_epoch=1)
+    seen = []
+
+    class Spy(Figure):
+        def savefig(self, path, **kw):
+            seen.extend(self.axes)
+            super().savefig(path, **kw)
+
+    demo.plot_curves(Spy, h, str(tmp_path / "curves.png"))
+    for ax in seen:
+        marks = [line for line in ax.get_lines() if line.get_label() == "best (weights kept)"]
+        assert len(marks) == 1 and list(marks[0].get_xdata()) == [2, 2]  # epoch 1 drawn as epoch 2
