@@ -155,12 +155,14 @@ def _trained_params(model: Any, optimizer: Any) -> list[Value]:
     """The Values training changes: the model's parameters() (else the optimizer's params)."""
     params = getattr(model, "parameters", None)
     got = params() if callable(params) else getattr(optimizer, "params", None)
-    if not isinstance(got, (list, tuple)) or not all(isinstance(p, Value) for p in got):
+    if got is not None and not isinstance(got, (str, bytes)) and hasattr(got, "__iter__"):
+        got = list(got)  # a generator of parameters, as some micrograd-style models return
+    if not isinstance(got, list) or not all(isinstance(p, Value) for p in got):
         raise TypeError(
             "fit(): patience and min_grad_norm need the parameters: give the model a parameters() "
             "method (an nn.Module has one) or use an optimizer from nn.optim"
         )
-    return list(got)
+    return got
 
 
 def _metric_names(metrics: Sequence[Metric]) -> list[tuple[str, Metric]]:
