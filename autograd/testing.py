@@ -11,8 +11,17 @@ Needs the ``hypothesis`` extra (``pip install 'chaingrad[hypothesis]'``). The co
 ... def test_backprop_matches_finite_differences(expr):
 ...     assert gradcheck(expr, expr.point)
 >>> test_backprop_matches_finite_differences()
+
+and for your own engine (``from micrograd.engine import Value as V``, say):
+
+>>> from autograd.testing import check_engine
+>>> from autograd import Value as V
+>>> check_engine(V, max_examples=20, depths=(100,)).ok
+True
 """
 
+from .check.engine import CHECKS, DEFAULT_DEPTHS, assert_engine_correct, check_engine
+from .check.report import EngineCheckError, EngineReport, Failure, Result
 from .check.strategies import (
     DOMAIN_BOUNDARIES,
     EDGE_POINTS,
@@ -27,12 +36,20 @@ from .check.strategies import (
 )
 
 __all__ = [
+    "CHECKS",
+    "DEFAULT_DEPTHS",
     "DOMAIN_BOUNDARIES",
     "EDGE_POINTS",
     "KINK_MARGIN",
     "MAX_MAGNITUDE",
+    "EngineCheckError",
+    "EngineReport",
     "Expression",
+    "Failure",
     "OpCall",
+    "Result",
+    "assert_engine_correct",
+    "check_engine",
     "edge_points",
     "expressions",
     "op_calls",

@@ -40,6 +40,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from ..modes import gc_paused
 from ..ops import OPS
 from ..value import Value
 from .forms import Form, Program, all_forms
@@ -313,6 +314,9 @@ class _Run:
     results: list[Result]
     failures: list[Failure]
 
+    def failed(self) -> set[str]:
+        return {f.check for f in self.failures}
+
     def rng(self, key: str) -> random.Random:
         return random.Random(f"{self.seed}:{key}")
 
@@ -417,6 +421,13 @@ def _check_topo(run: _Run, passed: list[Form]) -> None:
 
     def body() -> None:
         a = run.make(3.0)
+        (a + a).backward()
+        twice = _num(a.grad, "a.grad")
+        if twice != 2.0:  # the control: without it a lost duplicate edge would read as an order bug
+            run.add("topo-order", "b = a + a; c = b + b", "note", f"inconclusive: a + a alone gives d/da = "
+                    f"{_g(twice)}, expected 2.0 (an edge of a node used twice is lost: see square, fan-in)")
+            return
+        a = run.make(3.0)
         b = a + a
         c = b + b
         c.backward()
@@ -516,6 +527,12 @@ def _check_zero(run: _Run, passed: list[Form]) -> None:
             return
         x, w, v = (run.make(a) for a in _ACC_POINT)
         ((x * w) * v).backward()
+        want = _ACC_POINT[1] * _ACC_POINT[2]
+        first = _num(x.grad, "x.grad")
+        if not _close(first, want, REF_ATOL, REF_RTOL):
+            run.add("zero-grad", subject, "note", "inconclusive: y = (x * w) * v gives x.grad = "
+                    f"{_g(first)}, expected {_g(want)}, before any zeroing")
+            return
         for leaf in (x, w, v):
             leaf.grad = 0.0
         back = _num(x.grad, "x.grad")
@@ -525,7 +542,6 @@ def _check_zero(run: _Run, passed: list[Form]) -> None:
             return
         ((x * w) * v).backward()
         got = _num(x.grad, "x.grad")
-        want = _ACC_POINT[1] * _ACC_POINT[2]
         if _close(got, want, REF_ATOL, REF_RTOL):
             run.add("zero-grad", subject, "pass", "grads start at 0; grad = 0 then a new backward() gives "
                     f"x.grad = {_g(got)}")
@@ -548,6 +564,19 @@ def _check_reuse(run: _Run, passed: list[Form]) -> None:
     prog = Program(_ACC_POINT[:2], ((mul, (0, 1), None), (mul, (2, 0), None)))  # z = (x * w) * x
 
     def body() -> None:
+        if "zero-grad" in run.failed():
+            run.add("reuse", subject, "note", "inconclusive: needs v.grad = 0 to work (see zero-grad)")
+            return
+        ref = prog.run(Value)
+        ref[-1].backward()
+        want = (ref[0].grad, ref[1].grad)
+        fresh = prog.run(run.make)  # the control: z = (x * w) * x on a new graph, no backward() before
+        fresh[-1].backward()
+        control = (_num(fresh[0].grad, "x.grad"), _num(fresh[1].grad, "w.grad"))
+        if not all(_close(g, r, REF_ATOL, REF_RTOL) for g, r in zip(control, want)):
+            run.add("reuse", subject, "note", "inconclusive: z = (x * w) * x is wrong even on a new graph "
+                    f"(dz/dx = {_g(control[0])}, expected {_g(want[0])}: see fan-in, square)")
+            return
         x, w, v = (run.make(a) for a in _ACC_POINT)
         m = x * w
         y = m * v
@@ -557,9 +586,6 @@ def _check_reuse(run: _Run, passed: list[Form]) -> None:
         z = m * x
         z.backward()
         got = (_num(x.grad, "x.grad"), _num(w.grad, "w.grad"))
-        ref = prog.run(Value)
-        ref[-1].backward()
-        want = (ref[0].grad, ref[1].grad)
         if all(_close(g, r, REF_ATOL, REF_RTOL) for g, r in zip(got, want)):
             run.add("reuse", subject, "pass", f"dz/dx = {_g(got[0])}, dz/dw = {_g(got[1])}")
             return
@@ -582,16 +608,21 @@ def _chain_step(passed: list[Form]) -> tuple[str, Callable[[Any], Any]] | None:
 
 
 def _probe_depth(make: Callable[[float], Any], step: Callable[[Any], Any], depth: int) -> str | None:
-    """None if a chain ``depth`` deep backpropagates to d/dx = 1; else what went wrong."""
+    """None if a chain ``depth`` deep backpropagates to d/dx = 1; else what went wrong.
+
+    The collector is paused meanwhile: a closure-based engine's graph is cyclic garbage, and
+    full collections over it would dominate the time (they resume, as they were, after).
+    """
     stage = "building the chain"
     try:
-        x = make(0.5)
-        v = x
-        for _ in range(depth):
-            v = step(v)
-        stage = "backward()"
-        v.backward()
-        got = _num(x.grad, "x.grad")
+        with gc_paused():
+            x = make(0.5)
+            v = x
+            for _ in range(depth):
+                v = step(v)
+            stage = "backward()"
+            v.backward()
+            got = _num(x.grad, "x.grad")
     except RecursionError:
         return f"RecursionError in {stage}"
     except Exception as e:
