@@ -54,6 +54,9 @@ def build_parser() -> argparse.ArgumentParser:
     tour = sub.add_parser("tour", help="a short tour of the engine: one neuron, backward, gradcheck")
     tour.set_defaults(run=_cmd_tour)
     _add_graph_commands(sub)
+    from .check.cli import add_check_engine_command
+
+    add_check_engine_command(sub)
     return parser
 
 

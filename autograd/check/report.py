@@ -96,13 +96,15 @@ class EngineReport:
         verdict = "all checks pass" if self.ok else f"{n} failure{'s' if n != 1 else ''}"
         colour = {"pass": "#1a7f37", "FAIL": "#cf222e", "note": "#9a6700"}
         rows = "".join(
-            f"<tr><td>{esc(r.check)}</td><td><code>{esc(r.subject)}</code></td>"
+            f"<tr><td>{esc(r.check)}</td><td style='white-space:nowrap'><code>{esc(r.subject)}</code></td>"
             f"<td style='color:{colour.get(r.status, '#000')};font-weight:bold'>{esc(r.status)}</td>"
             f"<td>{esc(r.detail)}</td></tr>"
             for r in self.results
         )
         parts = [
             "<div class='chaingrad-engine-report' style='font-family:sans-serif;font-size:14px'>",
+            "<style>.chaingrad-engine-report svg{max-width:100%;height:auto}"
+            ".chaingrad-engine-report td{vertical-align:top}</style>",
             f"<h3 style='margin:4px 0'>check_engine(<code>{esc(self.engine)}</code>): {esc(verdict)}</h3>",
             f"<p style='margin:2px 0;color:#555'>seed={self.seed}, max_examples={self.max_examples}</p>",
             "<table style='border-collapse:collapse' cellpadding='3'>"
