@@ -57,13 +57,19 @@ class Form:
     def has_const(self) -> bool:
         return self.kind in ("vn", "nv")
 
+    @property
+    def is_method(self) -> bool:
+        """True for an op called as a method (``x.tanh()``, ``x.max(y)``), not an operator."""
+        return self.op != "neg" and ("**" if self.op == "**n" else self.op) not in _OPERATORS
+
     def call(self, args: Sequence[Any], const: float | None = None) -> Any:
         """Apply the form to Values ``args`` (and the number ``const``), on any engine."""
         kind = self.kind
         if self.op == "neg":
             return -args[0]
-        if kind == "v":
-            return getattr(args[0], self.op)()
+        if self.is_method:
+            method = getattr(args[0], self.entry.method or self.op)
+            return method() if kind == "v" else method(args[1] if kind == "vv" else const)
         fn = _OPERATORS["**" if self.op == "**n" else self.op]
         if kind == "vv":
             return fn(args[0], args[1])
@@ -77,11 +83,22 @@ class Form:
             return f"-{args[0]}"
         if self.kind == "v":
             return f"{self.op}({args[0]})"
+        if self.is_method:
+            other = args[1] if self.kind == "vv" else number_text(const)
+            return f"{self.op}({args[0]}, {other})"
         sym = "**" if self.op == "**n" else self.op
         if self.kind == "vv":
             return f"{args[0]} {sym} {args[1]}"
         c = number_text(const)
         return f"{args[0]} {sym} {c}" if self.kind == "vn" else f"{c} {sym} {args[0]}"
+
+    def op_args(self, xs: Sequence[float], const: float | None = None) -> tuple[float, ...]:
+        """The op's operands in its own order, from the form's Value operands and number."""
+        if self.kind == "vn":
+            return (xs[0],) if self.op == "**n" else (xs[0], const)  # type: ignore[return-value]
+        if self.kind == "nv":
+            return (const, xs[0])  # type: ignore[return-value]
+        return tuple(xs)
 
     def operand_domain(self, k: int) -> tuple[tuple[float, float], ...]:
         """Sampling intervals of the form's k-th Value operand (from the op table)."""
@@ -102,6 +119,8 @@ class Form:
             return "define __neg__"
         if self.kind == "v":
             return f"define a {self.op}() method"
+        if self.is_method:
+            return f"define a {self.op}(other) method that accepts a Value or a number"
         name = _DUNDERS["**" if self.op == "**n" else self.op]
         if self.kind == "nv":
             return f"define __r{name}__ (Python calls it for a number on the left)"
@@ -133,9 +152,12 @@ def all_forms(ops: Sequence[str] | None = None) -> list[Form]:
             out.append(Form("x ** n", name, "vn"))
         elif name == "neg":
             out.append(Form("-x", name, "v"))
-        elif entry.arity == 2:
+        elif entry.arity == 2 and name in _OPERATORS:
             out += [Form(f"x {name} y", name, "vv"), Form(f"x {name} 2", name, "vn"),
                     Form(f"2 {name} x", name, "nv")]
+        elif entry.arity == 2 and name.isidentifier():  # a method of two operands: x.max(y)
+            out += [Form(f"{name}(x, y)", name, "vv", required=False),
+                    Form(f"{name}(x, 2)", name, "vn", required=False)]
         elif entry.arity == 1 and name.isidentifier():
             out.append(Form(f"{name}(x)", name, "v"))
     return out

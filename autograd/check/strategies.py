@@ -56,6 +56,7 @@ EDGE_POINTS: tuple[float, ...] = (
 # (Kinks come from the op table's ``kinks``.) exp overflows just above ln(max float).
 DOMAIN_BOUNDARIES: dict[tuple[str, int], tuple[float, ...]] = {
     ("log", 0): (0.0,),
+    ("log1p", 0): (-1.0,),
     ("sqrt", 0): (0.0,),
     ("/", 1): (0.0,),
     ("**", 0): (0.0,),
@@ -65,16 +66,19 @@ DOMAIN_BOUNDARIES: dict[tuple[str, int], tuple[float, ...]] = {
 
 
 def edge_points(op: str | Op | None = None, operand: int = 0) -> tuple[float, ...]:
-    """The edge points of operand ``operand`` of ``op``: its kinks, its domain boundaries
-    and :data:`EDGE_POINTS` (nan and ±inf included), each once.
+    """The edge points of operand ``operand`` of ``op``: its kinks, its domain boundaries,
+    the operands of its documented edge rows (``Op.edges``) and :data:`EDGE_POINTS` (nan and
+    ±inf included), each once.
 
-    >>> edge_points("log")[:3]
-    (0.0, -0.0, 5e-324)
+    >>> points = edge_points("log")
+    >>> 0.0 in points, -1.0 in points, any(p != p for p in points)   # boundary, a row, nan
+    (True, True, True)
     """
     extra: tuple[float, ...] = ()
     if op is not None:
         entry = _entry(op, operand)
-        extra = tuple(entry.kinks) + DOMAIN_BOUNDARIES.get((entry.name, operand), ())
+        documented = tuple(e.args[operand] for e in entry.edges)  # the op table's edge rows
+        extra = tuple(entry.kinks) + DOMAIN_BOUNDARIES.get((entry.name, operand), ()) + documented
     out: list[float] = []
     for x in (*extra, *EDGE_POINTS):
         # signed zeros and nan are distinct points here (0.0 == -0.0 and nan != nan)
@@ -120,7 +124,11 @@ def values(op: str | Op | None = None, operand: int = 0, *, edges: bool = False)
         return inner
     points = edge_points(op, operand)
     # next to a kink or boundary too: the floats either side of it
-    near = tuple(math.nextafter(p, d) for p in points[:4] if math.isfinite(p) for d in (-math.inf, math.inf))
+    sharp: tuple[float, ...] = (0.0,)
+    if op is not None:
+        entry = _entry(op, operand)
+        sharp += tuple(entry.kinks) + DOMAIN_BOUNDARIES.get((entry.name, operand), ())
+    near = tuple(math.nextafter(p, d) for p in sharp for d in (-math.inf, math.inf))
     return st.one_of(st.sampled_from(points), st.sampled_from(near), inner)
 
 
@@ -147,6 +155,12 @@ def op_calls(draw: Any, ops: Sequence[str] | None = None, *, edges: bool = False
     names = list(ops) if ops is not None else list(OPS)
     entry = OPS[draw(st.sampled_from(names))]
     args = tuple(draw(values(entry, i, edges=edges)) for i in range(entry.arity))
+    if edges and entry.kink is not None and entry.arity == 2 and draw(st.booleans()):
+        args = (args[0], args[0])  # exactly at a binary op's kink: max/min at a tie
+    elif not edges and entry.kink is not None and abs(entry.kink(*args)) < KINK_MARGIN:
+        from hypothesis import assume
+
+        assume(False)  # max/min at a tie: not differentiable there
     param = None
     if entry.param_domain is not None:
         lo, hi = entry.param_domain
@@ -193,10 +207,9 @@ class Expression:
             if not (math.isfinite(n.data) and abs(n.data) < MAX_MAGNITUDE):
                 return False
         for name, args, _ in self.program:
-            kinks = OPS[name].kinks
-            for i in args:
-                if any(abs(nodes[i].data - k) < KINK_MARGIN for k in kinks):
-                    return False
+            kink = OPS[name].kink
+            if kink is not None and abs(kink(*(nodes[i].data for i in args))) < KINK_MARGIN:
+                return False
         return True
 
     def __repr__(self) -> str:
@@ -214,7 +227,7 @@ class Expression:
 
 def _needs_guard(entry: Op, k: int) -> bool:
     """True where operand k must stay away from 0 for a reason other than a kink."""
-    return not entry.kinks and not any(lo <= 0.0 <= hi for lo, hi in entry.domain[k])
+    return entry.kink is None and not any(lo <= 0.0 <= hi for lo, hi in entry.domain[k])
 
 
 def _guard_positive(program: list[Instr], n_inputs: int, node: int) -> int:
