@@ -104,12 +104,13 @@ class EngineReport:
         parts = [
             "<div class='chaingrad-engine-report' style='font-family:sans-serif;font-size:14px'>",
             "<style>.chaingrad-engine-report svg{max-width:100%;height:auto}"
-            ".chaingrad-engine-report td{vertical-align:top}</style>",
+            ".chaingrad-engine-report td{vertical-align:top}"
+            ".chaingrad-engine-report h3 code{overflow-wrap:anywhere}</style>",
             f"<h3 style='margin:4px 0'>check_engine(<code>{esc(self.engine)}</code>): {esc(verdict)}</h3>",
             f"<p style='margin:2px 0;color:#555'>seed={self.seed}, max_examples={self.max_examples}</p>",
-            "<table style='border-collapse:collapse' cellpadding='3'>"
+            "<div style='overflow-x:auto'><table style='border-collapse:collapse' cellpadding='3'>"
             "<tr><th align='left'>check</th><th align='left'>subject</th><th align='left'>result</th>"
-            f"<th align='left'>detail</th></tr>{rows}</table>",
+            f"<th align='left'>detail</th></tr>{rows}</table></div>",
             f"<p><b>missing</b> (not failures): {esc(', '.join(self.missing) or 'none')}</p>",
         ]
         if self.missing_forms:
