@@ -5,6 +5,7 @@ import functools
 import importlib
 import importlib.util
 import math
+import re
 import sys
 from pathlib import Path
 
@@ -288,3 +289,29 @@ def test_html_draws_each_failing_expression_with_chaingrad_and_escapes_text():
     assert "x * x" in page and "blamed on op <code>*</code>" in page
     odd = check_engine(lambda x: engine("good")(x), checks=["square"], max_examples=10)._repr_html_()
     assert "&lt;lambda&gt;" in odd and "<lambda>" not in odd
+
+
+# ------------------------------------------------------------------ the README shows real reports
+
+
+def _readme_text_blocks():
+    readme = (HERE.parent.parent / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Check your own engine", 1)[1].split("\n## ", 1)[0]
+    return re.findall(r"```text\n(.*?)```", section, re.S)
+
+
+def _depth_free(text: str) -> str:
+    # the first failing depth depends on how deep the stack was when the check ran
+    return re.sub(r"first fails at depth \d+", "first fails at depth N", text)
+
+
+def test_readme_shows_micrograds_report_as_check_engine_prints_it(micrograd_report):
+    block = _readme_text_blocks()[0]
+    assert _depth_free(block.rstrip("\n")) == _depth_free(micrograd_report.text())
+
+
+def test_readme_shows_the_wrong_tanh_failure_as_printed():
+    block = _readme_text_blocks()[1]
+    text = check_engine(engine("wrong_tanh"), ops=["tanh"], checks=["op"]).text()  # the defaults' points
+    for line in block.strip("\n").splitlines():
+        assert line in text.splitlines(), line
