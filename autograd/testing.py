@@ -20,8 +20,8 @@ and for your own engine (``from micrograd.engine import Value as V``, say):
 True
 """
 
-from .check.engine import CHECKS, DEFAULT_DEPTHS, assert_engine_correct, check_engine
-from .check.report import EngineCheckError, EngineReport, Failure, Result
+from .check.engine import DEFAULT_DEPTHS, assert_engine_correct, check_engine
+from .check.report import CHECKS, EngineCheckError, EngineReport, Failure, Result
 from .check.strategies import (
     DOMAIN_BOUNDARIES,
     EDGE_POINTS,

@@ -4,6 +4,8 @@
 * :mod:`autograd.check.strategies` — Hypothesis strategies for values and expression DAGs;
 * :mod:`autograd.check.engine` — ``check_engine``: property tests for *any* micrograd-style
   ``Value`` class, driven only through micrograd's protocol;
+* :mod:`autograd.check.forms` — the ways an op is called (``x * 2``, ``2 * x``, ``tanh(x)``)
+  and small expression programs that run on any micrograd-style engine;
 * :mod:`autograd.check.report` — the report ``check_engine`` returns (text and HTML);
 * :mod:`autograd.check.cli` — the ``chaingrad check-engine`` subcommand.
 

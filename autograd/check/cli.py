@@ -32,8 +32,9 @@ class UsageError(Exception):
 
 
 def add_check_engine_command(subparsers: Any) -> argparse.ArgumentParser:
-    """Register ``check-engine`` on the ``chaingrad`` command's subparsers."""
-    from .engine import CHECKS
+    """Register ``check-engine`` on the ``chaingrad`` command's subparsers (without importing
+    Hypothesis: that happens when the command runs, so the other commands never need it)."""
+    from .report import CHECKS
 
     helptext = "check a micrograd-style Value class: ops, fan-in, accumulation, deep graphs, ..."
     p = subparsers.add_parser("check-engine", help=helptext, description=helptext,

@@ -44,7 +44,7 @@ from ..modes import gc_paused
 from ..ops import OPS
 from ..value import Value
 from .forms import Form, Program, all_forms
-from .report import EngineCheckError, EngineReport, Failure, Result
+from .report import CHECKS, EngineCheckError, EngineReport, Failure, Result
 
 try:
     from hypothesis import HealthCheck, Phase, Verbosity, find, settings
@@ -55,8 +55,6 @@ except ImportError as e:  # pragma: no cover - exercised only without the extra
         "check_engine needs Hypothesis: pip install 'chaingrad[hypothesis]' (or hypothesis)"
     ) from e
 
-CHECKS = ("op", "fan-in", "topo-order", "square", "accumulation", "zero-grad", "deep-chain", "reuse")
-"""Every check's name, in the order they run."""
 DEFAULT_DEPTHS = (100, 1000, 10000, 100000)
 """The chain depths the deep-chain check tries."""
 
@@ -200,17 +198,27 @@ def _settings(n: int) -> settings:
 
 def _smallest(strategy: st.SearchStrategy[Any], fails: Callable[[Any], bool], n: int,
               rng: random.Random) -> tuple[Any, int]:
-    """The smallest example ``fails`` holds for (or None) and how many were tried."""
+    """The smallest example ``fails`` holds for (or None) and how many were tried.
+
+    An engine that fails an example only sometimes makes Hypothesis give up shrinking
+    (its ``Flaky`` errors); the first failing example found is returned then, unshrunk.
+    """
     tried = [0]
+    first: list[Any] = []
 
     def condition(x: Any) -> bool:
         tried[0] += 1
-        return fails(x)
+        bad = fails(x)
+        if bad and not first:
+            first.append(x)
+        return bad
 
     try:
         return find(strategy, condition, settings=_settings(n), random=rng), tried[0]
     except (NoSuchExample, Unsatisfiable):
-        return None, tried[0]
+        return (first[0] if first else None), tried[0]
+    except Exception:  # Flaky and friends: the engine is not deterministic
+        return (first[0] if first else None), tried[0]
 
 
 def _floats(intervals: Sequence[tuple[float, float]]) -> st.SearchStrategy[float]:
@@ -352,6 +360,10 @@ def _probe(make: Callable[[float], Any], form: Form) -> str | None:
     return None
 
 
+_FLAKY = ("the gradient was wrong once and right when computed again: the engine is not deterministic "
+          "(global state, or a set of children walked in a different order each run?)")
+
+
 def _check_ops(run: _Run, forms: list[Form]) -> tuple[list[Form], list[str], list[str]]:
     """The op check; returns (forms that passed, missing ops, missing optional forms)."""
     why = {f.key: _probe(run.make, f) for f in forms}
@@ -376,7 +388,10 @@ def _check_ops(run: _Run, forms: list[Form]) -> tuple[list[Form], list[str], lis
             passed.append(form)
             continue
         found = _failure(run.make, prog)
-        assert found is not None
+        if found is None:
+            run.fail("op", form.key, form.op, prog.text(), f"{form.op}: {_FLAKY} at {prog.point_text()}",
+                     detail=_FLAKY)
+            continue
         run.fail("op", form.key, form.op, prog.text(), f"{form.op}: {found.text}", prog,
                  found.var if found.var >= 0 else None, detail=found.text)
     return passed, missing_ops, missing_forms
@@ -399,7 +414,10 @@ def _check_dags(run: _Run, forms: list[Form]) -> None:
         run.add("fan-in", "random DAGs", "pass", f"{tried} expressions with shared subexpressions")
         return
     found = _failure(run.make, prog)
-    assert found is not None
+    if found is None:
+        run.fail("fan-in", "random DAGs", None, prog.text(), f"{_FLAKY} at {prog.point_text()}",
+                 detail=_FLAKY)
+        return
     op, node = _culprit(run.make, prog)
     if op is not None:
         hint = (f"{op} is right on separate operands but not inside this graph: when one node feeds it "

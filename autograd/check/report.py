@@ -14,6 +14,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+CHECKS = ("op", "fan-in", "topo-order", "square", "accumulation", "zero-grad", "deep-chain", "reuse")
+"""Every check's name, in the order :func:`~autograd.testing.check_engine` runs them."""
+
 
 @dataclass(frozen=True)
 class Failure:

@@ -4,6 +4,7 @@ found and blamed on the right op or pitfall; the report is data, text and HTML."
 import functools
 import importlib
 import importlib.util
+import itertools
 import math
 import re
 import sys
@@ -315,3 +316,25 @@ def test_readme_shows_the_wrong_tanh_failure_as_printed():
     text = check_engine(engine("wrong_tanh"), ops=["tanh"], checks=["op"]).text()  # the defaults' points
     for line in block.strip("\n").splitlines():
         assert line in text.splitlines(), line
+
+
+_MULS = itertools.count(1)
+
+
+class _Sometimes(_Odd):
+    """x * y's gradient is wrong on every third multiplication: a nondeterministic engine."""
+
+    def __mul__(self, o):
+        o = o if isinstance(o, _Odd) else _Odd(o)
+        k = 2.0 if next(_MULS) % 3 == 0 else 1.0
+        return _Sometimes(self.data * o.data, (self, o), lambda g: (g * o.data * k, g * self.data))
+
+    def __add__(self, o):
+        o = o if isinstance(o, _Odd) else _Odd(o)
+        return _Sometimes(self.data + o.data, (self, o), lambda g: (g, g))
+
+
+def test_a_nondeterministic_engine_is_reported_not_a_crash():
+    r = check_engine(_Sometimes, ops=["+", "*"], checks=["op"], max_examples=40)
+    failures = [f for f in r.failures if f.op == "*"]
+    assert failures and all(f.check == "op" and f.expression for f in failures)

@@ -114,3 +114,23 @@ def test_the_chaingrad_program_runs_it_in_a_real_process():
     help_text = subprocess.run([sys.executable, "-m", "nn.cli", "--help"], capture_output=True, text=True,
                                timeout=60).stdout
     assert "check-engine" in help_text
+
+
+def _without_hypothesis(code: str) -> subprocess.CompletedProcess:
+    prelude = "import sys; sys.modules['hypothesis'] = None\n"  # as if the extra were not installed
+    return subprocess.run([sys.executable, "-c", prelude + code], cwd=HERE, capture_output=True, text=True,
+                          timeout=120)
+
+
+def test_the_other_commands_never_need_hypothesis():
+    proc = _without_hypothesis("from autograd.cli import main\n"
+                               "sys.exit(main(['graph', 'x * x', '--set', 'x=2', '--format', 'dot']))")
+    assert proc.returncode == 0, proc.stderr
+    assert "digraph" in proc.stdout
+
+
+def test_check_engine_without_hypothesis_says_what_to_install():
+    proc = _without_hypothesis("from autograd.cli import main\n"
+                               "sys.exit(main(['check-engine', 'micrograd.engine:Value']))")
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert "pip install 'chaingrad[hypothesis]'" in proc.stderr
