@@ -263,15 +263,24 @@ def _operands_ok(form: Form, xs: Sequence[float], c: float | None) -> bool:
 
 @st.composite
 def _dags(draw: Any, forms: Sequence[Form], max_inputs: int = 3, max_ops: int = 6) -> Program:
-    """A random expression DAG over ``forms``: operands drawn from every earlier node
-    (fan-in is common), each op applied only where it is smooth (checked on chaingrad)."""
+    """A random expression DAG over ``forms``: each op takes the newest node as one operand
+    (so the expression is as deep as it has ops) and any node as the other, the newest
+    first, so that the simplest draw reuses a node (``a = x * x; a + a``) and shared
+    subexpressions (fan-in) are common. Each op is applied only where it is smooth
+    (checked on chaingrad); inputs stay at least 0.1 from 0, where many gradients vanish
+    and would hide a bug."""
     n_inputs = draw(st.integers(1, max_inputs))
-    point = tuple(draw(st.floats(-2.0, 2.0, allow_nan=False)) for _ in range(n_inputs))
+    magnitude = st.floats(0.1, 2.0, allow_nan=False)
+    point = tuple(draw(magnitude) * (-1.0 if draw(st.booleans()) else 1.0) for _ in range(n_inputs))
     vals: list[Value] = [Value(x) for x in point]
     instrs: list[Any] = []
     for _ in range(draw(st.integers(1, max_ops))):
         form = draw(st.sampled_from(forms))
-        args = tuple(draw(st.integers(0, len(vals) - 1)) for _ in range(form.n_values))
+        last = len(vals) - 1
+        args: tuple[int, ...] = (last,)
+        if form.n_values == 2:
+            other = last - draw(st.integers(0, last))
+            args = (other, last) if draw(st.booleans()) else (last, other)
         const = draw(_const_strategy(form, integers=True)) if form.has_const else None
         xs = [vals[i].data for i in args]
         if not _operands_ok(form, xs, const):
@@ -288,7 +297,7 @@ def _dags(draw: Any, forms: Sequence[Form], max_inputs: int = 3, max_ops: int = 
         from hypothesis import reject
 
         reject()
-    return Program(point, tuple(instrs))
+    return Program(point, tuple(instrs)).pruned()
 
 
 # ------------------------------------------------------------------ the checker

@@ -196,6 +196,21 @@ class Program:
                 node.label = name
         return nodes
 
+    def pruned(self) -> Program:
+        """The same expression without the instructions its output does not depend on
+        (inputs are kept, so the point is unchanged)."""
+        n = self.n_inputs
+        live = {n + len(self.instrs) - 1}
+        for k in reversed(range(len(self.instrs))):
+            if n + k in live:
+                live.update(self.instrs[k][1])
+        keep = [k for k in range(len(self.instrs)) if n + k in live]
+        new_index = {i: i for i in range(n)}
+        new_index.update({n + k: n + j for j, k in enumerate(keep)})
+        kept = (self.instrs[k] for k in keep)
+        instrs = tuple((f, tuple(new_index[a] for a in args), c) for f, args, c in kept)
+        return Program(self.point, instrs)
+
     def uses(self) -> list[int]:
         """How many times each node is an operand."""
         count = [0] * (self.n_inputs + len(self.instrs))

@@ -338,3 +338,10 @@ def test_a_nondeterministic_engine_is_reported_not_a_crash():
     r = check_engine(_Sometimes, ops=["+", "*"], checks=["op"], max_examples=40)
     failures = [f for f in r.failures if f.op == "*"]
     assert failures and all(f.check == "op" and f.expression for f in failures)
+
+
+def test_the_fan_in_check_finds_a_walk_bug_that_each_op_survives():
+    f = by_check(report_of("no_topo"))["fan-in"]
+    assert f.op is None and "the walk is wrong" in f.message
+    # smallest: one node used twice by the next, like a = -x; a + a
+    assert f.expression.count(";") == 1 and f.expression.startswith("a = ")
