@@ -456,7 +456,7 @@ def _check_topo(run: _Run, passed: list[Form]) -> None:
     if add is None:
         run.add("topo-order", "b = a + a; c = b + b", "note", "skipped: needs x + y to pass")
         return
-    prog = Program((3.0,), ((add, (0, 0), None), (add, (1, 1), None)))
+    prog = Program((3.0,), ((add, (0, 0), None), (add, (1, 1), None)), labels=("a", "b", "c"))
 
     def body() -> None:
         a = run.make(3.0)
@@ -509,7 +509,7 @@ _ACC_POINT = (1.5, -2.0, 3.0)  # x, w, v in y = (x * w) * v: dy/dx = w·v = -6
 
 
 def _acc_program(mul: Form) -> Program:
-    return Program(_ACC_POINT, ((mul, (0, 1), None), (mul, (3, 2), None)))
+    return Program(_ACC_POINT, ((mul, (0, 1), None), (mul, (3, 2), None)), labels=("x", "w", "v", "m", "y"))
 
 
 def _check_accumulation(run: _Run, passed: list[Form]) -> None:
@@ -600,7 +600,8 @@ def _check_reuse(run: _Run, passed: list[Form]) -> None:
     if mul is None:
         run.add("reuse", subject, "note", "skipped: needs x * y to pass")
         return
-    prog = Program(_ACC_POINT[:2], ((mul, (0, 1), None), (mul, (2, 0), None)))  # z = (x * w) * x
+    prog = Program(_ACC_POINT[:2], ((mul, (0, 1), None), (mul, (2, 0), None)),  # z = (x * w) * x
+                   labels=("x", "w", "m", "z"))
 
     def body() -> None:
         if "zero-grad" in run.failed():

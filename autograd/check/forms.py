@@ -179,6 +179,7 @@ class Program:
 
     point: tuple[float, ...]
     instrs: tuple[Instr, ...]
+    labels: tuple[str, ...] | None = None  # a name per node, instead of the generated ones
 
     @property
     def n_inputs(self) -> int:
@@ -221,6 +222,8 @@ class Program:
 
     def names(self) -> list[str]:
         """A display name per node: inputs x, y, z; shared intermediates a, b, c; the output out."""
+        if self.labels is not None:
+            return list(self.labels)
         uses = self.uses()
         names = list(INPUT_NAMES[: self.n_inputs])
         lets = iter(_LET_NAMES)
