@@ -60,6 +60,9 @@ def build_parser(extra: Mapping[str, Command] | None = None) -> argparse.Argumen
     tour = sub.add_parser("tour", help="a short tour of the engine: one neuron, backward, gradcheck")
     tour.set_defaults(run=_cmd_tour)
     _add_graph_commands(sub)
+    from .check.cli import add_check_engine_command
+
+    add_check_engine_command(sub)
     return parser
 
 
