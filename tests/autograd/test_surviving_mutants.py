@@ -122,7 +122,7 @@ def test_stepper_captions_and_page_escape_labels():
     viewer = step_through(y)
     page = viewer.page()
     assert "<script>alert(1)</script>" not in page and "<b>x</b>" not in page and "<i>y</i>" not in page
-    captions = [viewer._pass.caption(j) for j in range(len(viewer.steps) + 1)]
+    captions = [s.explain() for s in viewer.steps]
     assert any(evil in c for c in captions)  # the caption text names the label ...
     assert html.escape(evil) in page  # ... and the page shows it escaped
     assert "&lt;i&gt;y&lt;/i&gt;" in page
