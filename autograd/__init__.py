@@ -21,7 +21,7 @@ from .gradcheck import GradcheckError, gradcheck, gradgradcheck, numerical_grad
 from .modes import AnomalyError, current_scope, detect_anomaly, gc_paused, is_grad_enabled, no_grad, scope
 from .ops import OPS, Op, op_of
 from .tracing import Traced, TraceMismatchError, trace
-from .value import Const, Value, constant
+from .value import Const, Value, constant, tag_scope
 
 __version__ = "0.1.0"
 
@@ -30,8 +30,11 @@ _LAZY = {
     "draw": "render",
     "to_svg": "render",
     "save_svg": "render",
+    "to_png": "render",
     "backward_steps": "steps",
+    "forward_steps": "steps",
     "step_through": "steps",
+    "paths": "steps",
 }
 
 __all__ = [
@@ -56,6 +59,7 @@ __all__ = [
     "numerical_grad",
     "op_of",
     "scope",
+    "tag_scope",
     "topological_order",
     "trace",
     "zero_grad",

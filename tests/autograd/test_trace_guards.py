@@ -101,3 +101,17 @@ def test_validate_names_the_instruction_that_changed():
     f = trace(lambda x: (x * w).tanh() if x.data > 0 else (x * w).sin(), 1.0)
     with pytest.raises(TraceMismatchError, match=r"`v1 = tanh\(v0\)` is `v1 = sin\(v0\)` now"):
         f(-1.0, validate=True)
+
+
+def test_comparisons_inside_a_scope_are_still_guarded():
+    w = Value(1.0)
+
+    def f(x):
+        with autograd.scope("layer"):  # nn modules enter scopes around their forward pass
+            y = w * x
+            return y if y > 0 else -y
+
+    t = trace(f, 1.0)
+    assert len(t.program.guards) == 1
+    with pytest.raises(TraceMismatchError, match="guard failed"):
+        t(-2.0)
