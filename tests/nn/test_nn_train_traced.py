@@ -79,13 +79,6 @@ def test_a_branch_on_data_that_the_first_replay_sees_falls_back_to_the_dynamic_e
     assert got == run(False)
 
 
-# Until the nnlib branch's trace-safe losses (clamps and shifts inside the graph, no `if` on
-# .data) are merged, BCE and CE branch on .data: these two then fail as the issue describes.
-needs_trace_safe_losses = pytest.mark.xfail(
-    not hasattr(F, "_max"), strict=True, reason="needs nn.functional's trace-safe losses (nnlib branch)")
-
-
-@needs_trace_safe_losses
 def test_traced_bce_recorded_while_clamped_gives_the_engines_numbers_after_recovery():
     from autograd import Value
 
@@ -97,7 +90,6 @@ def test_traced_bce_recorded_while_clamped_gives_the_engines_numbers_after_recov
     assert round(loss, 3) == 0.693 and w.grad == -0.5  # the engine's numbers
 
 
-@needs_trace_safe_losses
 def test_traced_cross_entropy_and_bce_with_logits_near_800_do_not_overflow():
     from autograd import Value
 
@@ -148,7 +140,6 @@ def test_100_steps_of_a_random_mlp_are_bit_identical(backend, optimizer, seed, h
     assert runs[0] == runs[1]  # every loss, every gradient of every step, the final weights
 
 
-@needs_trace_safe_losses
 def test_the_readme_example_trains_bit_identically_for_100_steps():
     # The old replay drifted here by one ulp from step 1 on: BCE with logits chose its formula
     # with `if z.data >= 0`, frozen at trace time (hinge and MSE losses never drifted).
