@@ -375,8 +375,6 @@ def run(args: argparse.Namespace, out: Any = None) -> int:
           f"up to {epochs} epochs{stopping}, batch size {BATCH_SIZE}"
           f"{' (fixed batches, traced once and replayed)' if task.traced else ''}\n")
     start = time.perf_counter()
-    # Dynamic, not traced=True: shuffled batches of 16 are new every step, so a trace (about six
-    # steps' cost) would be recorded per batch and never replayed; tracing pays off for full batches.
     history = fit(task.model, task.loss_fn, optimizer, train, epochs=epochs, batch_size=BATCH_SIZE, val=val,
                   metrics=("accuracy",), progress=not args.no_progress, rng=None if task.traced else rng,
                   patience=patience, traced=task.traced)
