@@ -18,10 +18,10 @@ from typing import Any
 
 from .backward import backward, grad, topological_order, zero_grad
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck, numerical_grad
-from .modes import AnomalyError, detect_anomaly, gc_paused, is_grad_enabled, no_grad
+from .modes import AnomalyError, current_scope, detect_anomaly, gc_paused, is_grad_enabled, no_grad, scope
 from .ops import OPS, Op, op_of
 from .tracing import Traced, TraceMismatchError, trace
-from .value import Const, Value
+from .value import Const, Value, constant
 
 __version__ = "0.1.0"
 
@@ -44,6 +44,8 @@ __all__ = [
     "Traced",
     "Value",
     "backward",
+    "constant",
+    "current_scope",
     "detect_anomaly",
     "gc_paused",
     "grad",
@@ -53,6 +55,7 @@ __all__ = [
     "no_grad",
     "numerical_grad",
     "op_of",
+    "scope",
     "topological_order",
     "trace",
     "zero_grad",

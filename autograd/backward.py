@@ -1,111 +1,26 @@
-"""The topological walk and the chain rule: ``backward``, ``grad`` and ``zero_grad``.
+"""The chain rule: ``backward``, ``grad``, ``zero_grad`` and ``topological_order``.
 
-One walk serves every reader: an iterative depth-first search with an explicit stack that
-follows ``children`` in order, so it is deterministic and never limited by Python's
-recursion limit (a chain a million nodes deep works). Visits are marked in a slot on each
-node with a number unique to the walk, instead of a set of visited ids.
+One walk serves every reader (:func:`autograd.value.walk`: iterative, deterministic, never
+limited by Python's recursion limit) and one stream of chain-rule edges
+(:func:`autograd.value.edges`): ``backward()`` runs it as a tight loop, while ``grad()``,
+anomaly mode and the stepper iterate the stream itself; tests check that they agree.
+
+Thread safety: a walk marks the nodes it visits, so walks take a process-wide lock;
+``backward()`` holds it across its walk and its chain-rule loop, so two threads calling
+``backward()`` on one graph give exactly what two calls one after the other give.
 """
 
 from __future__ import annotations
 
-import itertools
 import math
+import numbers
 from collections.abc import Sequence
 from typing import Any
 
 from .modes import ACTIVE as _ACTIVE
 from .modes import AnomalyError
 from .modes import state as _mode_state
-from .value import Value
-
-_walks = itertools.count(1)
-
-
-def _walk(root: Value, with_leaves: bool) -> list[Value]:
-    """Nodes reachable from ``root``, children before parents, root last.
-
-    Without ``with_leaves`` only interior nodes (results of ops) are listed: that is all
-    the chain rule needs, since leaves only receive gradient. Not safe for two threads
-    walking the *same* graph at the same moment (the visit marks are shared).
-    """
-    entered = 2 * next(_walks)
-    done = entered + 1
-    order: list[Value] = []
-    if root._c0 is None:
-        if with_leaves:
-            order.append(root)
-        return order
-    if not with_leaves:
-        return _walk_interior(root, entered, order)
-    stack = [root]
-    pop = stack.pop
-    push = stack.append
-    emit = order.append
-    while stack:
-        node = pop()
-        m = node._mark
-        if m == entered:  # all its children are done
-            node._mark = done
-            emit(node)
-            continue
-        if m == done:  # a second path reached it earlier
-            continue
-        c0 = node._c0
-        if c0 is None:  # a leaf
-            node._mark = done
-            emit(node)
-            continue
-        node._mark = entered
-        push(node)
-        c1 = node._c1
-        if c1 is not None and c1._mark < entered:
-            push(c1)
-        if c0._mark < entered:
-            push(c0)
-    return order
-
-
-def _walk_interior(root: Value, entered: int, order: list[Value]) -> list[Value]:
-    """``_walk(root, False)``: the same order, in a loop specialised for the chain rule.
-
-    Instead of pushing a node's first child and popping it straight back, the loop steps
-    down into it (chains of unary ops never touch the stack twice), and a node with no
-    child left to visit is emitted at once. The order is exactly the general walk's. In a
-    DAG a child is never ``entered`` while its parent is being expanded, so
-    ``mark < entered`` means "not done yet".
-    """
-    done = entered + 1
-    stack = [root]
-    pop = stack.pop
-    push = stack.append
-    emit = order.append
-    while stack:
-        node = pop()
-        m = node._mark
-        if m >= entered:
-            if m == entered:  # its children are done now
-                node._mark = done
-                emit(node)
-            continue  # else: done already, reached by a second path
-        while True:
-            c0 = node._c0
-            c1 = node._c1
-            need1 = c1 is not None and c1._mark < entered and c1._c0 is not None
-            if c0._mark < entered and c0._c0 is not None:
-                node._mark = entered
-                push(node)
-                if need1:
-                    push(c1)
-                node = c0
-            elif need1:
-                node._mark = entered
-                push(node)
-                node = c1
-            else:  # nothing left below: emit now
-                node._mark = done
-                emit(node)
-                break
-    return order
+from .value import LOCK, Value, edges, propagate, walk
 
 
 def topological_order(root: Value) -> list[Value]:
@@ -120,15 +35,28 @@ def topological_order(root: Value) -> list[Value]:
     """
     if not isinstance(root, Value):
         raise TypeError(f"topological_order() takes a Value, got {type(root).__name__}")
-    return _walk(root, True)
+    return walk(root, leaves=True)
 
 
-def _check_gradient(gradient: Any, where: str) -> float:
+def check_gradient(gradient: Any, where: str) -> float:
+    """The seed gradient as a float: a real number (not a bool) or a Value's data; else ``TypeError``.
+
+    >>> check_gradient(2, "backward()")
+    2.0
+    """
     if isinstance(gradient, Value):
         return gradient.data
-    if isinstance(gradient, (int, float)):
+    if isinstance(gradient, numbers.Real) and not isinstance(gradient, bool):
         return float(gradient)
-    raise TypeError(f"{where}: gradient must be a number, got {type(gradient).__name__}: {gradient!r}")
+    raise TypeError(
+        f"{where}: gradient must be a real number (the seed d out/d out, usually 1.0), "
+        f"got {type(gradient).__name__}: {gradient!r}"
+    )
+
+
+def _check_root(root: Any, where: str) -> None:
+    if not isinstance(root, Value):
+        raise TypeError(f"{where} differentiates a Value, got {type(root).__name__}: {root!r}")
 
 
 def backward(root: Value, gradient: float = 1.0) -> None:
@@ -143,29 +71,31 @@ def backward(root: Value, gradient: float = 1.0) -> None:
     >>> backward(c); a.grad       # c = 4a
     4.0
     """
-    g = _check_gradient(gradient, "backward()")
-    order = _walk(root, False)
+    _check_root(root, "backward()")
+    g = check_gradient(gradient, "backward()")
     checked = bool(_ACTIVE[0]) and _mode_state().anomaly is not None
-    # Gradients held from an earlier backward() must not act as upstream gradients now:
-    # set them aside, run the pass from zero, then add them back.
-    held = [n for n in order if n.grad]
-    saved = [n.grad for n in held]
-    for n in held:
-        n.grad = 0.0
-    root.grad += g
-    try:
-        if checked:
-            _propagate_checked(order)
-        else:
-            for node in reversed(order):
-                up = node.grad
-                node._c0.grad += node._g0 * up
-                c1 = node._c1
-                if c1 is not None:
-                    c1.grad += node._g1 * up
-    finally:
-        for n, s in zip(held, saved):
-            n.grad += s
+    with LOCK:
+        order = walk(root, leaves=False)
+        # Gradients held from an earlier backward() must not act as upstream gradients now:
+        # set them aside, run the pass from zero, then add them back.
+        held = [n for n in order if n.grad]
+        saved = [n.grad for n in held]
+        for n in held:
+            n.grad = 0.0
+        if not order:  # a leaf: d root/d root = 1
+            root.grad += g
+            for n, s in zip(held, saved):
+                n.grad += s
+            return
+        root.grad = g
+        try:
+            if checked:
+                _propagate_checked(order)
+            else:
+                propagate(order)
+        finally:
+            for n, s in zip(held, saved):
+                n.grad += s
 
 
 def _anomaly(node: Value, child: Value, contribution: float) -> AnomalyError:
@@ -180,18 +110,17 @@ def _anomaly(node: Value, child: Value, contribution: float) -> AnomalyError:
 
 
 def _local_of(node: Value, child: Value) -> float:
-    return node._g0 if node._c0 is child else node._g1
+    kids, grads = node.children, node.local_grads
+    return grads[kids.index(child)]
 
 
 def _propagate_checked(order: list[Value]) -> None:
     """The chain-rule loop of ``backward()`` under ``detect_anomaly``: each contribution checked."""
-    for node in reversed(order):
-        up = node.grad
-        for child, local in zip(node.children, node.local_grads):
-            contribution = local * up
-            if not math.isfinite(contribution):
-                raise _anomaly(node, child, contribution)
-            child.grad += contribution
+    for node, _, child, local in edges(order):
+        contribution = local * node.grad
+        if not math.isfinite(contribution):
+            raise _anomaly(node, child, contribution)
+        child.grad += contribution
 
 
 def zero_grad(root: Value) -> None:
@@ -202,8 +131,9 @@ def zero_grad(root: Value) -> None:
     >>> zero_grad(y); x.grad, y.grad
     (0.0, 0.0)
     """
-    for n in _walk(root, True):
-        n.grad = 0.0
+    with LOCK:
+        for n in walk(root, leaves=True):
+            n.grad = 0.0
 
 
 def grad(
@@ -228,27 +158,24 @@ def grad(
     >>> grad(dy, [x])                                   # 6x = 18
     (18.0,)
     """
-    if not isinstance(output, Value):
-        raise TypeError(f"grad() differentiates a Value, got {type(output).__name__}: {output!r}")
+    _check_root(output, "grad()")
     single = isinstance(inputs, Value)
     xs = [inputs] if single else list(inputs)
     for i, x in enumerate(xs):
         if not isinstance(x, Value):
             raise TypeError(f"grad(): inputs[{i}] must be a Value, got {type(x).__name__}: {x!r}")
-    g = _check_gradient(gradient, "grad()")
-    order = _walk(output, False)
+    g = check_gradient(gradient, "grad()")
+    order = walk(output, leaves=False)
     if create_graph:
         return _grad_graph(output, order, xs, g)
     checked = bool(_ACTIVE[0]) and _mode_state().anomaly is not None
     up: dict[Value, float] = {output: g}
     get = up.get
-    for node in reversed(order):
-        u = up[node]
-        for child, local in zip(node.children, node.local_grads):
-            contribution = local * u
-            if checked and not math.isfinite(contribution):
-                raise _anomaly(node, child, contribution)
-            up[child] = get(child, 0.0) + contribution
+    for node, _, child, local in edges(order):
+        contribution = local * up[node]
+        if checked and not math.isfinite(contribution):
+            raise _anomaly(node, child, contribution)
+        up[child] = get(child, 0.0) + contribution
     return tuple(get(x, 0.0) for x in xs)
 
 

@@ -1,6 +1,7 @@
-"""Recording modes: ``no_grad`` (build no graph) and ``detect_anomaly`` (find the first NaN).
+"""Recording modes: ``no_grad`` (build no graph), ``detect_anomaly`` (find the first NaN) and
+``scope`` (name the nodes built inside a block).
 
-Both are context variables, so a ``no_grad`` block in one thread (or asyncio task) never
+All three are context variables, so a ``no_grad`` block in one thread (or asyncio task) never
 changes what another records. A process-wide counter of active blocks lets the hot path of
 every op skip the context-variable lookup when no mode is active anywhere.
 """
@@ -33,6 +34,7 @@ class _Anomaly:
 class _State:
     grad_enabled: bool = True
     anomaly: _Anomaly | None = None
+    scope: str = ""
 
 
 _STATE: contextvars.ContextVar[_State] = contextvars.ContextVar("chaingrad_mode", default=_State())  # noqa: B039 (frozen)
@@ -87,7 +89,7 @@ def no_grad() -> Iterator[None]:
     (4.0, ())
     """
     cur = _STATE.get()
-    with _enter(_State(grad_enabled=False, anomaly=cur.anomaly)):
+    with _enter(_State(grad_enabled=False, anomaly=cur.anomaly, scope=cur.scope)):
         yield
 
 
@@ -109,8 +111,37 @@ def detect_anomaly() -> Iterator[None]:
     autograd.modes.AnomalyError: ...
     """
     cur = _STATE.get()
-    with _enter(_State(grad_enabled=cur.grad_enabled, anomaly=cur.anomaly or _Anomaly())):
+    with _enter(_State(grad_enabled=cur.grad_enabled, anomaly=cur.anomaly or _Anomaly(), scope=cur.scope)):
         yield
+
+
+@contextmanager
+def scope(name: str) -> Iterator[None]:
+    """Tag every node built inside the block with ``name`` (nested blocks join with ``.``).
+
+    The renderer and the stepper group and name nodes by it; ``nn`` modules enter their
+    attribute path (``layers.0.neurons.3``) around their forward pass. Like ``no_grad`` it
+    is a context variable: local to the current thread or asyncio task.
+
+    >>> from autograd import Value, scope
+    >>> x = Value(2.0)
+    >>> with scope("layer"):
+    ...     with scope("neuron"):
+    ...         y = x * 3
+    >>> y.scope, x.scope
+    ('layer.neuron', '')
+    """
+    if type(name) is not str or not name:
+        raise TypeError(f"scope() takes a non-empty str name, got {type(name).__name__}: {name!r}")
+    cur = _STATE.get()
+    joined = f"{cur.scope}.{name}" if cur.scope else name
+    with _enter(_State(grad_enabled=cur.grad_enabled, anomaly=cur.anomaly, scope=joined)):
+        yield
+
+
+def current_scope() -> str:
+    """The dotted name of the :func:`scope` blocks open in this context ("" outside any)."""
+    return _STATE.get().scope
 
 
 @contextmanager

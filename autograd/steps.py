@@ -20,10 +20,10 @@ import os
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from .backward import _walk
+from .backward import check_gradient
 from .ops import op_of
 from .render import _build, _check_root, _Look, _order, fmt_number, render_sources, svg_body
-from .value import Value
+from .value import Value, edges, walk
 
 if TYPE_CHECKING:  # pragma: no cover
     import graphviz
@@ -95,20 +95,15 @@ def backward_steps(root: Value, gradient: float = 1.0) -> list[Step]:
     0.0
     """
     _check_root(root, "backward_steps()")
-    if isinstance(gradient, bool) or not isinstance(gradient, (int, float)):
-        raise TypeError(
-            f"backward_steps(): gradient must be a number, got {type(gradient).__name__}: {gradient!r}"
-        )
-    grads: dict[Value, float] = {root: 0.0 + float(gradient)}
+    grads: dict[Value, float] = {root: check_gradient(gradient, "backward_steps()")}
     steps: list[Step] = []
     count = itertools.count()
-    for node in reversed(_walk(root, False)):
+    for node, i, child, local in edges(walk(root, leaves=False)):
         up = grads[node]
-        for i, (child, local) in enumerate(zip(node.children, node.local_grads)):
-            contribution = local * up
-            child_grad = grads.get(child, 0.0) + contribution
-            grads[child] = child_grad
-            steps.append(Step(next(count), node, child, i, local, up, contribution, child_grad, root))
+        contribution = local * up
+        child_grad = grads.get(child, 0.0) + contribution
+        grads[child] = child_grad
+        steps.append(Step(next(count), node, child, i, local, up, contribution, child_grad, root))
     return steps
 
 

@@ -45,11 +45,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from .backward import _walk
 from .backward import grad as _grad
 from .modes import is_grad_enabled
 from .ops import Op, exponent_of, op_of
-from .value import Const, Value
+from .value import Const, Value, walk
 
 __all__ = ["TraceMismatchError", "Traced", "trace"]
 
@@ -305,7 +304,7 @@ class Traced:
     # -------------------------------------------------------------- building the program
 
     def _build(self, out: Value, inputs: list[Value], extras: list[Value]) -> None:
-        order = _walk(out, True)
+        order = walk(out, leaves=True)
         N = len(order)
         idx = {n: i for i, n in enumerate(order)}
         keep = [False] * N  # nodes whose values the caller gets back: never fused
@@ -326,13 +325,14 @@ class Traced:
         parent = [-1] * N
         parent_pos = [0] * N
         for i, n in enumerate(order):
-            a = n._c0
+            kids = n.children
+            a = kids[0] if kids else None
             if a is not None:
                 j = c0[i] = idx[a]
                 uses[j] += 1
                 parent[j] = i
                 parent_pos[j] = 0
-                b = n._c1
+                b = kids[1] if len(kids) == 2 else None
                 if b is not None:
                     j = c1[i] = idx[b]
                     uses[j] += 1
@@ -561,7 +561,7 @@ class Traced:
             out, _ = _split_result(self.fn(*_unflatten(self._shape, inputs)))
         except TypeError as e:
             raise TraceMismatchError(f"the function now returns something else: {e}") from None
-        order = _walk(out, True)
+        order = walk(out, leaves=True)
         advice = (
             "Python branches on data, comparisons of Values and plain numbers are frozen at trace "
             "time; trace again for these inputs, or run this step with the dynamic engine."
@@ -574,7 +574,7 @@ class Traced:
         pos = {n: i for i, n in enumerate(order)}
         in_pos = {pos.get(x, -1): k for k, x in enumerate(inputs)}
         for i, (n, (op, kids, const)) in enumerate(zip(order, self._sig)):
-            if n._c0 is None:
+            if n.is_leaf:
                 kind = "const" if isinstance(n, Const) else "leaf"
                 if kind != op or (kind == "const" and n.data != const):
                     raise TraceMismatchError(
@@ -658,7 +658,7 @@ def _ref(kind: str, kids: tuple[int, ...], slot: list[int]) -> int:
 
 
 def _what(n: Value) -> str:
-    if n._c0 is None:
+    if n.is_leaf:
         return "a constant" if isinstance(n, Const) else "a leaf"
     return f"{n.op!r}"
 

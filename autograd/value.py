@@ -4,13 +4,28 @@ A node stores data, not behaviour: its number (``data``), its gradient (``grad``
 ``label``, the name of the ``op`` that produced it, at most two ``children`` (an ordered
 tuple: ``x * x`` keeps both edges) and the local derivatives of the op with respect to each
 child, computed once when the node is built (``local_grads``). There are no closures, so a
-graph can be inspected, drawn, stepped through and freed by plain reference counting.
+graph can be inspected, drawn, stepped through, copied, pickled and freed by plain
+reference counting.
+
+The operators and op methods of :class:`Value` are not written here: :func:`_generate`
+writes each one from its entry in the op table (:mod:`autograd.ops`) when this module is
+imported, with the node built inline (no helper call), which is as fast as the hand-written
+code it replaced. The generated source of each is readable as ``Value.tanh.__source__``.
+
+This module is the only one that knows a node's private fields (``_c0 _c1`` the children,
+``_g0 _g1`` their local derivatives, ``_mark`` the walk's visit mark, ``_scope``): the
+topological walk and the chain-rule loop live here too, and other modules use
+:func:`walk`, :func:`propagate` and :func:`edges`.
 """
 
 from __future__ import annotations
 
+import itertools
 import math
 import numbers
+import re
+import threading
+from collections.abc import Iterator
 from typing import Any
 
 from . import ops as _ops
@@ -19,7 +34,9 @@ from .modes import AnomalyError, creation_trace
 from .modes import state as _mode_state
 
 Number = int | float
-_tanh = math.tanh
+
+# Private fields of a node, in one place (the generator, copy and pickle read this).
+FIELDS = ("data", "grad", "label", "op", "_c0", "_c1", "_g0", "_g1", "_mark")
 
 
 class Value:
@@ -37,21 +54,22 @@ class Value:
     (-2.0, 2.0)
 
     ``==`` and ``hash`` are identity (graphs are walked with sets and dicts of nodes);
-    ``< <= > >=`` compare ``data``; ``float(v)`` is ``v.data``.
+    ``< <= > >=`` compare ``data``; ``float(v)`` is ``v.data``. Like micrograd's, a Value
+    takes new attributes (``p.m = 0.0``); the dictionary for them is made on first use.
     """
 
-    __slots__ = ("_c0", "_c1", "_g0", "_g1", "_mark", "data", "grad", "label", "op")
+    __slots__ = ("__dict__", "_c0", "_c1", "_g0", "_g1", "_mark", "_scope", "data", "grad", "label", "op")
 
     data: float
     grad: float
     label: str
     op: str
 
-    def __init__(self, data: Number, label: str = "", *_micrograd_op: Any) -> None:
+    def __init__(self, data: Number, label: str = "", *_micrograd_op: Any, **micrograd_kw: Any) -> None:
         if type(data) is not float:
             data = _to_float(data)
-        if type(label) is not str or _micrograd_op:
-            label = _check_label(label)
+        if type(label) is not str or _micrograd_op or micrograd_kw:
+            label = _check_label(label, micrograd_kw)
         self.data = data
         self.grad = 0.0
         self.label = label
@@ -61,6 +79,10 @@ class Value:
         self._g0 = 0.0
         self._g1 = 0.0
         self._mark = 0
+        if _ACTIVE[0]:
+            s = _mode_state().scope
+            if s:
+                self._scope = s
 
     # ------------------------------------------------------------------ graph structure
 
@@ -91,6 +113,20 @@ class Value:
         return False
 
     @property
+    def scope(self) -> str:
+        """The dotted name of the :func:`autograd.scope` blocks this node was built in ("" outside)."""
+        try:
+            return self._scope
+        except AttributeError:
+            return ""
+
+    @scope.setter
+    def scope(self, name: str) -> None:
+        if type(name) is not str:
+            raise TypeError(f"scope must be a str, got {type(name).__name__}: {name!r}")
+        self._scope = name
+
+    @property
     def _prev(self) -> set[Value]:
         """micrograd's name for the children (a set there; kept for drawing code written for it)."""
         return set(self.children)
@@ -100,128 +136,30 @@ class Value:
         """micrograd's name for ``op``."""
         return self.op
 
-    # ------------------------------------------------------------------ binary ops
+    def _backward(self) -> None:
+        """micrograd's per-node step: add ``local_grad · self.grad`` to each child's ``grad``.
 
-    # The four arithmetic ops build their node inline (no helper call, no result tuple):
-    # they are the bulk of every graph. Their rules are the table's (ops.add, ops.sub,
-    # ops.mul); tests/autograd/test_ops.py checks every node against the table.
+        The lecture calls it node by node, from the output down, before ``backward()``
+        exists; it does nothing on a leaf.
 
-    def __add__(self, other: Value | Number) -> Value:
-        cls = type(other)
-        if cls is not _Node and cls is not Value:
-            other = _coerce(other)
-            if other is NotImplemented:
-                return NotImplemented
-        if _ACTIVE[0]:
-            return _node_in_mode(self.data + other.data, "+", self, 1.0, other, 1.0)
-        v = _Node()
-        v.data = self.data + other.data
-        v.grad = 0.0
-        v.label = ""
-        v.op = "+"
-        v._c0 = self
-        v._c1 = other
-        v._g0 = 1.0
-        v._g1 = 1.0
-        v._mark = 0
-        return v
+        >>> a, b = Value(2.0), Value(-3.0)
+        >>> c = a * b
+        >>> c.grad = 1.0
+        >>> c._backward()
+        >>> a.grad, b.grad
+        (-3.0, 2.0)
+        """
+        c0 = self._c0
+        if c0 is None:
+            return
+        up = self.grad
+        c0.grad += self._g0 * up
+        c1 = self._c1
+        if c1 is not None:
+            c1.grad += self._g1 * up
 
-    def __radd__(self, other: Number) -> Value:
-        o = _coerce(other)
-        if o is NotImplemented:
-            return NotImplemented
-        if _ACTIVE[0]:
-            return _node_in_mode(o.data + self.data, "+", o, 1.0, self, 1.0)
-        v = _Node()
-        v.data = o.data + self.data
-        v.grad = 0.0
-        v.label = ""
-        v.op = "+"
-        v._c0 = o
-        v._c1 = self
-        v._g0 = 1.0
-        v._g1 = 1.0
-        v._mark = 0
-        return v
-
-    def __sub__(self, other: Value | Number) -> Value:
-        cls = type(other)
-        if cls is not _Node and cls is not Value:
-            other = _coerce(other)
-            if other is NotImplemented:
-                return NotImplemented
-        if _ACTIVE[0]:
-            return _node_in_mode(self.data - other.data, "-", self, 1.0, other, -1.0)
-        v = _Node()
-        v.data = self.data - other.data
-        v.grad = 0.0
-        v.label = ""
-        v.op = "-"
-        v._c0 = self
-        v._c1 = other
-        v._g0 = 1.0
-        v._g1 = -1.0
-        v._mark = 0
-        return v
-
-    def __rsub__(self, other: Number) -> Value:
-        o = _coerce(other)
-        return NotImplemented if o is NotImplemented else o.__sub__(self)
-
-    def __mul__(self, other: Value | Number) -> Value:
-        cls = type(other)
-        if cls is not _Node and cls is not Value:
-            other = _coerce(other)
-            if other is NotImplemented:
-                return NotImplemented
-        a = self.data
-        b = other.data
-        if _ACTIVE[0]:
-            return _node_in_mode(a * b, "*", self, b, other, a)
-        v = _Node()
-        v.data = a * b
-        v.grad = 0.0
-        v.label = ""
-        v.op = "*"
-        v._c0 = self
-        v._c1 = other
-        v._g0 = b
-        v._g1 = a
-        v._mark = 0
-        return v
-
-    def __rmul__(self, other: Number) -> Value:
-        o = _coerce(other)
-        if o is NotImplemented:
-            return NotImplemented
-        a = o.data
-        b = self.data
-        if _ACTIVE[0]:
-            return _node_in_mode(a * b, "*", o, b, self, a)
-        v = _Node()
-        v.data = a * b
-        v.grad = 0.0
-        v.label = ""
-        v.op = "*"
-        v._c0 = o
-        v._c1 = self
-        v._g0 = b
-        v._g1 = a
-        v._mark = 0
-        return v
-
-    def __truediv__(self, other: Value | Number) -> Value:
-        cls = type(other)
-        if cls is not _Node and cls is not Value:
-            other = _coerce(other)
-            if other is NotImplemented:
-                return NotImplemented
-        out, ga, gb = _ops.div(self.data, other.data)
-        return _node(out, "/", self, ga, other, gb)
-
-    def __rtruediv__(self, other: Number) -> Value:
-        o = _coerce(other)
-        return NotImplemented if o is NotImplemented else o.__truediv__(self)
+    # ------------------------------------------------------------------ ops written by hand
+    # Every other operator and op method is generated from the op table (see _generate).
 
     def __pow__(self, other: Value | Number) -> Value:
         """``x ** n`` for a number n (any real n for x > 0, an integer n for x < 0), or
@@ -229,7 +167,7 @@ class Value:
         if isinstance(other, Value):
             out, ga, gb = _ops.pow_(self.data, other.data)
             return _node(out, "**", self, ga, other, gb)
-        if isinstance(other, (int, float)) or _is_real(other):
+        if type(other) in (int, float) or _is_real(other):
             n = other if type(other) in (int, float) else float(other)
             out, g = _ops.pow_const(self.data, n)
             return _node(out, _ops.pow_const_name(n), self, g)
@@ -239,123 +177,11 @@ class Value:
         o = _coerce(other)
         return NotImplemented if o is NotImplemented else o.__pow__(self)
 
-    # ------------------------------------------------------------------ unary ops
-
-    def __neg__(self) -> Value:
-        out, g = _ops.neg(self.data)
-        return _node(out, "neg", self, g)
-
     def __pos__(self) -> Value:
         return self
 
     def __abs__(self) -> Value:
-        return self.abs()
-
-    def exp(self) -> Value:
-        """e^x; d/dx = e^x. ``OverflowError`` above x ≈ 709.78.
-
-        >>> round(Value(1.0).exp().data, 6)
-        2.718282
-        """
-        out, g = _ops.exp(self.data)
-        return _node(out, "exp", self, g)
-
-    def log(self) -> Value:
-        """Natural log; d/dx = 1/x. ``ValueError`` for x <= 0.
-
-        >>> Value(1.0).log().data
-        0.0
-        """
-        out, g = _ops.log(self.data)
-        return _node(out, "log", self, g)
-
-    def tanh(self) -> Value:
-        """tanh(x); d/dx = 1 - tanh(x)^2.
-
-        >>> Value(0.0).tanh().local_grads
-        (1.0,)
-        """
-        t = _tanh(self.data)  # ops.tanh, inline (hot in tanh networks)
-        if _ACTIVE[0]:
-            return _node_in_mode(t, "tanh", self, 1.0 - t * t, None, 0.0)
-        v = _Node()
-        v.data = t
-        v.grad = 0.0
-        v.label = ""
-        v.op = "tanh"
-        v._c0 = self
-        v._c1 = None
-        v._g0 = 1.0 - t * t
-        v._g1 = 0.0
-        v._mark = 0
-        return v
-
-    def sigmoid(self) -> Value:
-        """σ(x) = 1/(1 + e^-x), stable for any x; d/dx = σ(x)(1 - σ(x)).
-
-        >>> Value(0.0).sigmoid().data
-        0.5
-        """
-        out, g = _ops.sigmoid(self.data)
-        return _node(out, "sigmoid", self, g)
-
-    def relu(self) -> Value:
-        """max(0, x); d/dx = 1 for x > 0, else 0 (0 at the kink, like PyTorch).
-
-        >>> Value(-2.0).relu().data, Value(3.0).relu().data
-        (0.0, 3.0)
-        """
-        a = self.data
-        out, g = (a, 1.0) if a > 0.0 else (0.0, 0.0)  # ops.relu, inline (hot in every MLP)
-        if _ACTIVE[0]:
-            return _node_in_mode(out, "relu", self, g, None, 0.0)
-        v = _Node()
-        v.data = out
-        v.grad = 0.0
-        v.label = ""
-        v.op = "relu"
-        v._c0 = self
-        v._c1 = None
-        v._g0 = g
-        v._g1 = 0.0
-        v._mark = 0
-        return v
-
-    def abs(self) -> Value:
-        """|x|; d/dx = sign(x) (0 at x = 0).
-
-        >>> Value(-2.0).abs().data
-        2.0
-        """
-        out, g = _ops.abs_(self.data)
-        return _node(out, "abs", self, g)
-
-    def sqrt(self) -> Value:
-        """√x; d/dx = 1/(2√x). ``ValueError`` for x < 0.
-
-        >>> Value(9.0).sqrt().data
-        3.0
-        """
-        out, g = _ops.sqrt(self.data)
-        return _node(out, "sqrt", self, g)
-
-    def sin(self) -> Value:
-        """sin(x); d/dx = cos(x).
-
-        >>> Value(0.0).sin().local_grads
-        (1.0,)
-        """
-        out, g = _ops.sin(self.data)
-        return _node(out, "sin", self, g)
-
-    def cos(self) -> Value:
-        """cos(x); d/dx = -sin(x).
-
-        >>> Value(0.0).cos().data
-        1.0
-        """
-        out, g = _ops.cos(self.data)
-        return _node(out, "cos", self, g)
+        return self.abs()  # type: ignore[attr-defined,no-any-return]
 
     # ------------------------------------------------------------------ comparisons
 
@@ -401,6 +227,68 @@ class Value:
             return mimebundle(self, include, exclude)
         except Exception:  # display must never fail
             return {"text/plain": repr(self)}
+
+    # ------------------------------------------------------------------ copy and pickle
+
+    def __copy__(self) -> Value:
+        """A new node with the same fields and the same children (a shallow copy)."""
+        new = _blank(type(self))
+        for f in FIELDS:
+            setattr(new, f, getattr(self, f))
+        new._mark = 0
+        _copy_extras(self, new, None)
+        return new
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Value:
+        """A copy of the whole graph below this node (leaves included), without recursion.
+
+        Nodes already in ``memo`` (copied earlier in the same ``deepcopy`` call) are reused,
+        so a list of Values that share a graph is copied into one shared graph.
+        """
+        import copy
+
+        for n in walk(self, leaves=True):
+            if id(n) in memo:
+                continue
+            new = _blank(type(n))
+            new.data, new.grad, new.label, new.op = n.data, n.grad, n.label, n.op
+            c0, c1 = n._c0, n._c1
+            new._c0 = None if c0 is None else memo[id(c0)]
+            new._c1 = None if c1 is None else memo[id(c1)]
+            new._g0, new._g1, new._mark = n._g0, n._g1, 0
+            memo[id(n)] = new
+            _copy_extras(n, new, lambda d: copy.deepcopy(d, memo))
+        return memo[id(self)]  # type: ignore[no-any-return]
+
+    def __reduce_ex__(self, protocol: Any) -> tuple[Any, ...]:
+        """Pickle a graph flat: the leaves as objects, the other nodes as records of indices.
+
+        Pickle follows references recursively, so a chain of 10^5 nodes pickled node by
+        node would exceed the recursion limit. Instead the whole graph below this node is
+        written as one list in topological order. Leaves are pickled as objects, so a leaf
+        shared with other pickled objects (a model's parameters) stays one object after
+        loading; interior nodes shared by two *separately* pickled results are copied for
+        each of them.
+        """
+        if self._c0 is None:
+            return (_rebuild_leaf, (_public_class(type(self)), self.data, self.grad, self.label,
+                                    self.scope, _extras(self)))
+        order = walk(self, leaves=True)
+        index: dict[int, int] = {}
+        leaves: list[Value] = []
+        records: list[tuple[Any, ...]] = []
+        for n in order:
+            if n._c0 is None:
+                index[id(n)] = len(leaves)
+                leaves.append(n)
+        base = len(leaves)
+        for n in order:
+            if n._c0 is not None:
+                index[id(n)] = base + len(records)
+                c1 = n._c1
+                records.append((n.op, n.data, n.grad, n.label, index[id(n._c0)], n._g0,
+                                -1 if c1 is None else index[id(c1)], n._g1, n.scope, _extras(n)))
+        return (_rebuild_graph, (leaves, records))
 
     # ------------------------------------------------------------------ autograd
 
@@ -457,15 +345,14 @@ class _Node(Value):
 
     Results of operations need no argument checks, and calling a class whose ``__init__``
     is ``object.__init__`` is the cheapest way CPython has to allocate an instance (about
-    25 ns less than ``object.__new__(Value)``, ~60 ns less than a Python ``__init__``).
-    Test node types with ``isinstance(v, Value)``; ``repr`` shows ``Value``.
+    25 ns less than ``object.__new__(Value)``, ~60 ns less than a Python ``__init__``), so
+    ``type(x + 1)`` is this subclass, not ``Value`` itself: test node types with
+    ``isinstance(v, Value)``. ``repr`` shows ``Value``, and copies and pickles are made as
+    plain ``Value`` objects.
     """
 
     __slots__ = ()
     __init__ = object.__init__  # type: ignore[assignment]
-
-
-_Node.__name__ = _Node.__qualname__ = "Value"  # what users see in reprs and error messages
 
 
 class _Const(Const):
@@ -475,16 +362,15 @@ class _Const(Const):
     __init__ = object.__init__  # type: ignore[assignment]
 
 
+_Node.__name__ = _Node.__qualname__ = "Value"  # what users see in reprs and error messages
 _Const.__name__ = _Const.__qualname__ = "Const"
 
 
 # ------------------------------------------------------------------ construction helpers
 
-_new = object.__new__
-
 
 def _node(data: float, op: str, c0: Value, g0: float, c1: Value | None = None, g1: float = 0.0) -> Value:
-    """Build an op's result node (the path of the less frequent ops)."""
+    """Build an op's result node (for the ops written by hand)."""
     if _ACTIVE[0]:
         return _node_in_mode(data, op, c0, g0, c1, g1)
     v = _Node()
@@ -501,6 +387,7 @@ def _node(data: float, op: str, c0: Value, g0: float, c1: Value | None = None, g
 
 
 def _node_in_mode(data: float, op: str, c0: Value, g0: float, c1: Value | None, g1: float) -> Value:
+    """Build a node while some mode is active somewhere (no_grad, detect_anomaly, scope)."""
     st = _mode_state()
     if not st.grad_enabled:
         return Value(data)
@@ -519,6 +406,8 @@ def _node_in_mode(data: float, op: str, c0: Value, g0: float, c1: Value | None, 
     v._g0 = g0
     v._g1 = g1
     v._mark = 0
+    if st.scope:
+        v._scope = st.scope
     if st.anomaly is not None:
         st.anomaly.traces[id(v)] = (v, creation_trace())
     return v
@@ -542,13 +431,20 @@ def _to_float(data: Any) -> float:
     )
 
 
-def _check_label(label: Any) -> str:
-    if isinstance(label, (tuple, list, set)) or isinstance(label, str):
-        raise TypeError(
-            "Value(data, children, op) is micrograd's internal constructor; chaingrad records "
-            "children and local derivatives itself. Build results with Value operations "
-            "(a * b, x.tanh(), ...); the second argument of Value is a str label."
-        )
+_MICROGRAD = (
+    "micrograd's internal constructor; chaingrad records children and local derivatives itself. "
+    "Build results with Value operations (a * b, x.tanh(), ...); the second argument of Value is a str label."
+)
+
+
+def _check_label(label: Any, kw: dict[str, Any]) -> str:
+    if "_children" in kw or "_op" in kw:
+        raise TypeError(f"Value(data, _children=..., _op=...) is {_MICROGRAD}")
+    if kw:
+        raise TypeError(f"Value() got unexpected keyword argument(s) {', '.join(map(repr, kw))}; "
+                        "it takes Value(data, label='')")
+    if isinstance(label, (tuple, list, set, str)):
+        raise TypeError(f"Value(data, children, op) is {_MICROGRAD}")
     raise TypeError(f"label must be a str, got {type(label).__name__}: {label!r}")
 
 
@@ -571,9 +467,293 @@ def _coerce(x: Any) -> Value:
     return NotImplemented
 
 
+def constant(x: Number) -> Const:
+    """The :class:`Const` leaf chaingrad makes for a plain number in an expression.
+
+    >>> constant(2).data, constant(2).is_constant
+    (2.0, True)
+    """
+    c = _coerce(x)
+    if c is NotImplemented or not isinstance(c, Const):
+        raise TypeError(f"constant() takes a real number, got {type(x).__name__}: {x!r}")
+    return c
+
+
 def _data_of(x: Any) -> float:
     if isinstance(x, Value):
         return x.data
     if isinstance(x, (int, float)) or _is_real(x):
         return x
     return NotImplemented
+
+
+# ------------------------------------------------------------------ copy and pickle helpers
+
+
+def _public_class(cls: type) -> type:
+    return Value if cls is _Node else Const if cls is _Const else cls
+
+
+def _blank(cls: type) -> Value:
+    new: Value = object.__new__(_public_class(cls))
+    return new
+
+
+def _extras(n: Value) -> dict[str, Any] | None:
+    d = n.__dict__
+    return dict(d) if d else None
+
+
+def _copy_extras(src: Value, dst: Value, deep: Any) -> None:
+    s = src.scope
+    if s:
+        dst._scope = s
+    d = src.__dict__
+    if d:
+        dst.__dict__.update(deep(d) if deep is not None else d)
+
+
+def _rebuild_leaf(cls: type, data: float, grad: float, label: str, scope: str,
+                  extras: dict[str, Any] | None) -> Value:
+    v = _blank(cls)
+    v.data, v.grad, v.label, v.op = data, grad, label, ""
+    v._c0 = v._c1 = None
+    v._g0 = v._g1 = 0.0
+    v._mark = 0
+    if scope:
+        v._scope = scope
+    if extras:
+        v.__dict__.update(extras)
+    return v
+
+
+def _rebuild_graph(leaves: list[Value], records: list[tuple[Any, ...]]) -> Value:
+    nodes = list(leaves)
+    for op, data, grad, label, i0, g0, i1, g1, scope, extras in records:
+        v = object.__new__(Value)
+        v.data, v.grad, v.label, v.op = data, grad, label, op
+        v._c0 = nodes[i0]
+        v._c1 = None if i1 < 0 else nodes[i1]
+        v._g0, v._g1, v._mark = g0, g1, 0
+        if scope:
+            v._scope = scope
+        if extras:
+            v.__dict__.update(extras)
+        nodes.append(v)
+    return nodes[-1]
+
+
+# ------------------------------------------------------------------ the walk
+
+# One walk at a time in the process: visit marks live on the nodes, so two threads walking
+# graphs that share nodes would corrupt each other's marks. Reentrant, so backward() can
+# hold it across its walk and its chain-rule loop.
+LOCK = threading.RLock()
+_walks = itertools.count(1)
+
+
+def walk(root: Value, leaves: bool = True) -> list[Value]:
+    """Nodes reachable from ``root``, each once, children before parents, ``root`` last.
+
+    An iterative depth-first search that follows ``children`` in order (deterministic, and
+    never limited by the recursion limit). With ``leaves=False`` only the results of ops
+    are listed: all that the chain rule needs. Safe to call from several threads.
+
+    >>> a = Value(2.0, "a"); b = a * a; c = b + a
+    >>> [n.label or n.op for n in walk(c)]
+    ['a', '*', '+']
+    >>> [n.op for n in walk(c, leaves=False)]
+    ['*', '+']
+    """
+    with LOCK:
+        entered = 2 * next(_walks)
+        order: list[Value] = []
+        if root._c0 is None:
+            if leaves:
+                order.append(root)
+            return order
+        if not leaves:
+            return _walk_interior(root, entered, order)
+        return _walk_all(root, entered, order)
+
+
+def _walk_all(root: Value, entered: int, order: list[Value]) -> list[Value]:
+    done = entered + 1
+    stack = [root]
+    pop = stack.pop
+    push = stack.append
+    emit = order.append
+    while stack:
+        node = pop()
+        m = node._mark
+        if m == entered:  # all its children are done
+            node._mark = done
+            emit(node)
+            continue
+        if m == done:  # a second path reached it earlier
+            continue
+        c0 = node._c0
+        if c0 is None:  # a leaf
+            node._mark = done
+            emit(node)
+            continue
+        node._mark = entered
+        push(node)
+        c1 = node._c1
+        if c1 is not None and c1._mark < entered:
+            push(c1)
+        if c0._mark < entered:
+            push(c0)
+    return order
+
+
+def _walk_interior(root: Value, entered: int, order: list[Value]) -> list[Value]:
+    """``walk(root, leaves=False)``: the same order, in a loop specialised for the chain rule.
+
+    Instead of pushing a node's first child and popping it straight back, the loop steps
+    down into it (chains of unary ops never touch the stack twice), and a node with no
+    child left to visit is emitted at once. The order is exactly the general walk's. In a
+    DAG a child is never ``entered`` while its parent is being expanded, so
+    ``mark < entered`` means "not done yet".
+    """
+    done = entered + 1
+    stack = [root]
+    pop = stack.pop
+    push = stack.append
+    emit = order.append
+    while stack:
+        node = pop()
+        m = node._mark
+        if m >= entered:
+            if m == entered:  # its children are done now
+                node._mark = done
+                emit(node)
+            continue  # else: done already, reached by a second path
+        while True:
+            c0 = node._c0
+            c1 = node._c1
+            need1 = c1 is not None and c1._mark < entered and c1._c0 is not None
+            if c0._mark < entered and c0._c0 is not None:
+                node._mark = entered
+                push(node)
+                if need1:
+                    push(c1)
+                node = c0
+            elif need1:
+                node._mark = entered
+                push(node)
+                node = c1
+            else:  # nothing left below: emit now
+                node._mark = done
+                emit(node)
+                break
+    return order
+
+
+# ------------------------------------------------------------------ the chain rule
+
+
+def edges(order: list[Value]) -> Iterator[tuple[Value, int, Value, float]]:
+    """The chain rule's edges in ``backward()``'s order: ``(node, operand, child, local_grad)``.
+
+    ``order`` is ``walk(root, leaves=False)``; the edges come parent by parent from the root
+    down, each node's operands in order. This is the one definition of which edge is applied
+    when: :func:`propagate` is its fast loop, and ``grad()``, anomaly mode and the stepper
+    iterate it.
+    """
+    for node in reversed(order):
+        yield node, 0, node._c0, node._g0
+        c1 = node._c1
+        if c1 is not None:
+            yield node, 1, c1, node._g1
+
+
+def propagate(order: list[Value]) -> None:
+    """``child.grad += local_grad · node.grad`` over :func:`edges`, in a tight loop."""
+    for node in reversed(order):
+        up = node.grad
+        node._c0.grad += node._g0 * up
+        c1 = node._c1
+        if c1 is not None:
+            c1.grad += node._g1 * up
+
+
+# ------------------------------------------------------------------ generated ops
+
+_NODE_BODY = """\
+    if _ACTIVE[0]:
+        return _node_in_mode(out, {name!r}, {c0}, g0, {c1}, g1)
+    v = _Node()
+    v.data = out
+    v.grad = 0.0
+    v.label = ""
+    v.op = {name!r}
+    v._c0 = {c0}
+    v._c1 = {c1}
+    v._g0 = g0
+    v._g1 = g1
+    v._mark = 0
+    return v
+"""
+
+
+_MATH_CALL = re.compile(r"\b(tanh|sin|cos|exp|log|log1p|sqrt)\(")
+
+
+def _rule(op: _ops.Op, k: int) -> str:
+    """The lines computing ``out`` and ``g0``/``g1`` from ``a``/``b`` for op number ``k``."""
+    if op.inline is None:
+        if op.arity == 2:
+            return f"    out, g0, g1 = _f{k}(a, b)\n"
+        return f"    out, g0 = _f{k}(a)\n    g1 = 0.0\n"
+    out, ds = (_MATH_CALL.sub(r"math.\1(", e) for e in (op.inline[0], "\x00".join(op.inline[1])))
+    ds = ds.split("\x00")
+    lines = f"    out = {out}\n    g0 = {ds[0]}\n"
+    return lines + (f"    g1 = {ds[1]}\n" if op.arity == 2 else "    g1 = 0.0\n")
+
+
+def _source(op: _ops.Op, k: int, method: str, reflected: bool) -> str:
+    """Python source of the Value method ``method`` for ``op`` (table entry number ``k``)."""
+    if op.arity == 1:
+        head = f"def {method}(self):\n    a = self.data\n"
+        return head + _rule(op, k) + _NODE_BODY.format(name=op.name, c0="self", c1="None")
+    if reflected:  # a number on the left: `2 * x`
+        head = (f"def {method}(self, other):\n    other = _coerce(other)\n"
+                "    if other is NotImplemented:\n        return NotImplemented\n"
+                "    a = other.data\n    b = self.data\n")
+        return head + _rule(op, k) + _NODE_BODY.format(name=op.name, c0="other", c1="self")
+    head = (f"def {method}(self, other):\n    cls = type(other)\n"
+            "    if cls is not _Node and cls is not Value:\n        other = _coerce(other)\n"
+            "        if other is NotImplemented:\n            return NotImplemented\n"
+            "    a = self.data\n    b = other.data\n")
+    return head + _rule(op, k) + _NODE_BODY.format(name=op.name, c0="self", c1="other")
+
+
+def _doc(op: _ops.Op, method: str) -> str:
+    lead = op.doc or f"{op.expr.format(a='x', b='y')}"
+    return f"{lead}\n\n{op.formula}. Generated from the op table entry {op.name!r} (see autograd.ops)."
+
+
+def _generate() -> None:
+    """Write every op method of :class:`Value` from the op table."""
+    names: dict[str, Any] = {
+        "_ACTIVE": _ACTIVE, "_Node": _Node, "Value": Value, "_coerce": _coerce,
+        "_node_in_mode": _node_in_mode, "math": math,
+    }
+    for k, op in enumerate(_ops.OPS.values()):
+        for method, reflected in ((op.method, False), (op.reflected, True)):
+            if method is None:
+                continue
+            src = _source(op, k, method, reflected)
+            code = compile(src, f"<autograd.value: op {op.name!r}, {method}>", "exec")
+            ns = {**names, f"_f{k}": op.forward}
+            exec(code, ns)  # the table's own rules: no user text reaches here
+            fn = ns[method]
+            fn.__source__ = src
+            fn.__doc__ = _doc(op, method)
+            fn.__qualname__ = f"Value.{method}"
+            fn.__module__ = __name__
+            setattr(Value, method, fn)
+
+
+_generate()
