@@ -8,7 +8,13 @@ PIP    := $(PY) -m pip --disable-pip-version-check -q
 
 .PHONY: demo test lint bench notebooks clean venv
 
+# chaingrad needs Python 3.11+: refuse an older interpreter before making a venv with it.
 $(VENV)/bin/python:
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null || { \
+	  echo "error: chaingrad needs Python 3.11 or newer, but PYTHON=$(PYTHON) is" \
+	    "$$($(PYTHON) --version 2>/dev/null || echo 'not found')." >&2; \
+	  echo "Install Python 3.11+ and run: make PYTHON=python3.11 (or python3.12, ...)" >&2; \
+	  exit 1; }
 	$(PYTHON) -m venv $(VENV)
 
 $(VENV)/.demo-installed: $(VENV)/bin/python pyproject.toml

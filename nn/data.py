@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import random
+import warnings
 from collections.abc import Iterator, Sequence
 from typing import Any, TypeVar
 
@@ -19,6 +20,7 @@ __all__ = [
     "make_circles",
     "make_moons",
     "make_spirals",
+    "make_yinyang",
     "one_hot",
     "train_val_test_split",
     "word_sentiment",
@@ -159,6 +161,65 @@ def make_spirals(
     return _finish(points, labels, noise, r)
 
 
+YINYANG_CLASSES = ("yin", "yang", "dots")
+
+
+def yinyang_class(x: float, y: float, dot_radius: float = 0.2) -> int | None:
+    """The class of the point (x, y) in the yin-yang symbol of radius 1 centred at the origin:
+    0 yin, 1 yang, 2 the two dots, ``None`` outside the disk.
+
+    The S-shaped border is two half circles of radius 1/2 centred at (-1/2, 0) and (1/2, 0):
+    yin is the upper half (y > 0) less the right small disk, plus the left small disk. The
+    dots, of radius ``dot_radius``, sit at those two centres.
+
+    >>> yinyang_class(0.0, 0.9), yinyang_class(0.0, -0.9), yinyang_class(0.5, 0.0), yinyang_class(1.0, 1.0)
+    (0, 1, 2, None)
+    """
+    if x * x + y * y > 1.0:
+        return None
+    left = (x + 0.5) ** 2 + y * y
+    right = (x - 0.5) ** 2 + y * y
+    if left < dot_radius**2 or right < dot_radius**2:
+        return 2
+    if left <= 0.25 or (y > 0 and right > 0.25):
+        return 0
+    return 1
+
+
+def make_yinyang(
+    n_samples: int = 300, dot_radius: float = 0.2, rng: random.Random | None = None
+) -> tuple[list[Point], list[int]]:
+    """A three-class problem after the yin-yang set of EurekaLabsAI's micrograd: points of the
+    yin-yang symbol labelled 0 (yin), 1 (yang) and 2 (the two dots), in equal numbers, shuffled.
+
+    Sample i is drawn for class i mod 3 by rejection: uniform points of the square [-1, 1]²
+    until one falls in that class (see :func:`yinyang_class` for the regions). The classes
+    are separable, but only by curved borders; the dots are small islands, the hard part.
+    Coordinates lie in the unit disk.
+
+    >>> X, y = make_yinyang(9, rng=random.Random(0))
+    >>> sorted(y), all(yinyang_class(*p) == c for p, c in zip(X, y))
+    ([0, 0, 0, 1, 1, 1, 2, 2, 2], True)
+    """
+    n = _check_samples(n_samples, "make_yinyang", 3)
+    if isinstance(dot_radius, bool) or not isinstance(dot_radius, (int, float)) or not 0 < dot_radius < 0.5:
+        raise ValueError(f"make_yinyang(): dot_radius must be a number in (0, 0.5), got {dot_radius!r}")
+    r = _rng(rng, "make_yinyang")
+    X: list[Point] = []
+    y: list[int] = []
+    for i in range(n):
+        goal = i % 3
+        while True:
+            p = (r.uniform(-1.0, 1.0), r.uniform(-1.0, 1.0))
+            if yinyang_class(p[0], p[1], dot_radius) == goal:
+                break
+        X.append(p)
+        y.append(goal)
+    order = list(range(n))
+    r.shuffle(order)
+    return [X[i] for i in order], [y[i] for i in order]
+
+
 def _size(value: Any, n: int, name: str) -> int:
     """A split size from a fraction in [0, 1) (rounded up, as scikit-learn does) or a count."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
@@ -197,6 +258,9 @@ def train_val_test_split(
     gets the rest and must not be empty. With ``stratify=True`` each split keeps the class
     proportions of ``y`` (to within one sample per class): the samples of each class are
     shuffled and spread evenly through one ordering that is then cut into the three parts.
+    Every class then has at least one training sample: a class that the cut would leave
+    out of train (e.g. a class of one sample) has a sample swapped into train with one of
+    the most frequent class, keeping the sizes.
 
     >>> X, y = make_moons(100, rng=random.Random(0))
     >>> train, val, test = train_val_test_split(X, y, val=0.2, test=0.1, rng=random.Random(1))
@@ -232,6 +296,8 @@ def train_val_test_split(
         order = list(range(n))
         r.shuffle(order)
     parts = (order[:n_test], order[n_test:n_test + n_val], order[n_test + n_val:])
+    if stratify:
+        parts = _every_class_in_train(parts, [_key(label) for label in y])
     out = []
     for part in (parts[2], parts[1], parts[0]):
         part = list(part)
@@ -239,6 +305,30 @@ def train_val_test_split(
             r.shuffle(part)
         out.append(([X[i] for i in part], [y[i] for i in part]))
     return out[0], out[1], out[2]
+
+
+def _every_class_in_train(parts: tuple[list[int], list[int], list[int]], keys: list[Any]) -> tuple[
+        list[int], list[int], list[int]]:
+    """Swap a sample of each class missing from train (the last part) in from test or val,
+    in exchange for a training sample of the class most represented in train."""
+    test, val, train = list(parts[0]), list(parts[1]), list(parts[2])
+    for key in dict.fromkeys(keys):  # classes in order of first appearance: deterministic
+        if any(keys[i] == key for i in train):
+            continue
+        counts: dict[Any, int] = {}
+        for i in train:
+            counts[keys[i]] = counts.get(keys[i], 0) + 1
+        donor = max(counts, key=counts.__getitem__)
+        if counts[donor] < 2:  # fewer training samples than classes: a swap would lose another
+            warnings.warn(
+                f"train_val_test_split(): class {key!r} has no training sample: the {len(train)} training "
+                "samples cannot cover every class; make val and test smaller", stacklevel=3)
+            continue
+        part = test if any(keys[i] == key for i in test) else val
+        j = next(k for k, i in enumerate(part) if keys[i] == key)
+        t = next(k for k in range(len(train) - 1, -1, -1) if keys[train[k]] == donor)
+        part[j], train[t] = train[t], part[j]
+    return test, val, train
 
 
 def one_hot(labels: Sequence[int], num_classes: int | None = None) -> list[list[float]]:

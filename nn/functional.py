@@ -108,9 +108,49 @@ def _total(terms: list[Value]) -> Value:
     return sum(terms[1:], terms[0])
 
 
-def _log_sum_exp(z: list[Value]) -> tuple[float, Value]:
-    m = max(v.data for v in z)  # a float constant: shifting by it changes no derivative
-    return m, _total([(v - m).exp() for v in z]).log()
+def _max(a: Value, b: Value | float) -> Value:
+    """max(a, b) as a graph op, so a traced function recomputes it (no Python ``if`` on data).
+
+    ``Value.max`` where the engine has it; otherwise (a + b + |a - b|)/2, the same number up
+    to rounding, whose derivative splits 0.5/0.5 at a tie. Used only as a shift or a clamp,
+    where it changes no derivative of the result (or routes none, when clamped).
+    """
+    vmax = getattr(Value, "max", None)
+    if vmax is not None:
+        return vmax(a, b)
+    return 0.5 * (a + b + (a - b).abs())
+
+
+def _max_all(z: list[Value]) -> Value:
+    m = z[0]
+    for v in z[1:]:
+        m = _max(m, v)
+    return m
+
+
+def _check_finite(z: list[Value], where: str, what: str) -> None:
+    """A NaN or infinite input is named here, rather than as a confusing error deeper down."""
+    for i, v in enumerate(z):
+        x = v.data
+        if x != x or x in (math.inf, -math.inf):
+            raise ValueError(
+                f"{where}: {what}[{i}] is {x!r}: the model's output is not a finite number, so there is "
+                "no loss to compute (has training diverged? lower the learning rate, or find the first "
+                "non-finite op with autograd.detect_anomaly())"
+            )
+
+
+def _shifted(z: list[Value], where: str) -> tuple[list[Value], Value]:
+    """(z_i - m for each i, log Σ_j e^(z_j - m)) with m = max(z), computed in the graph.
+
+    The shift m keeps every exponent <= 0 (no overflow, for any logits) and is part of the
+    graph, so a traced loss shifts by the current maximum, not the one seen when it was
+    recorded. Mathematically it cancels: log Σ e^z_j = m + log Σ e^(z_j - m).
+    """
+    _check_finite(z, where, "logits")
+    m = _max_all(z)
+    d = [v - m for v in z]
+    return d, _total([di.exp() for di in d]).log()
 
 
 def softmax(logits: Iterable[Scalar]) -> list[Value]:
@@ -118,9 +158,12 @@ def softmax(logits: Iterable[Scalar]) -> list[Value]:
 
     >>> [round(p.data, 4) for p in softmax([2.0, 1.0, 0.1])]
     [0.659, 0.2424, 0.0986]
+    >>> [p.data for p in softmax([1000.0, 1000.0])]      # no overflow
+    [0.5, 0.5]
     """
     z = _vector(logits, "softmax")
-    m = max(v.data for v in z)
+    _check_finite(z, "softmax", "logits")
+    m = _max_all(z)
     e = [(v - m).exp() for v in z]
     s = _total(e)
     return [ei / s for ei in e]
@@ -133,8 +176,8 @@ def log_softmax(logits: Iterable[Scalar]) -> list[Value]:
     [0.0, -1000.0]
     """
     z = _vector(logits, "log_softmax")
-    m, lse = _log_sum_exp(z)
-    return [v - m - lse for v in z]
+    d, lse = _shifted(z, "log_softmax")
+    return [di - lse for di in d]
 
 
 def _reduce(terms: list[Value], reduction: str, where: str) -> Value | list[Value]:
@@ -211,14 +254,13 @@ def l1_loss(pred: Any, target: Any, reduction: str = "mean") -> Value | list[Val
 
 def _one_cross_entropy(logits: Any, target: Any, where: str) -> Value:
     z = _vector(logits, where)
-    logp_parts = _log_sum_exp(z)
-    m, lse = logp_parts
     if isinstance(target, numbers.Integral) and not isinstance(target, bool):
         if not 0 <= target < len(z):
             raise ValueError(
                 f"{where}: class index {target} out of range for {len(z)} classes (0 to {len(z) - 1})"
             )
-        return lse + m - z[int(target)]
+        d, lse = _shifted(z, where)
+        return lse - d[int(target)]  # log Σ e^(z_j - m) - (z_y - m): the shift applied to both
     qs = _listlike(target)
     if qs is not None:
         if len(qs) != len(z):
@@ -229,7 +271,8 @@ def _one_cross_entropy(logits: Any, target: Any, where: str) -> Value:
             raise ValueError(
                 f"{where}: a probability target must be numbers in [0, 1] summing to 1, got {target!r}"
             )
-        return _total([(lse + m - zi) * q for zi, q in zip(z, probs)])
+        d, lse = _shifted(z, where)
+        return _total([(lse - di) * q for di, q in zip(d, probs)])
     raise ValueError(
         f"{where}: target must be a class index (int) or a list of class probabilities, "
         f"got {type(target).__name__}: {target!r}"
@@ -273,10 +316,14 @@ def _check_binary_targets(t: list[Value | float], where: str) -> None:
             )
 
 
+_P_FLOOR = math.exp(_LOG_FLOOR)  # log(_P_FLOOR) == -100.0 exactly
+
+
 def _clamped_log(v: Value) -> Value:
-    if v.data > math.exp(_LOG_FLOOR):
-        return v.log()
-    return Value(_LOG_FLOOR)
+    """max(log v, -100) as log(max(v, e^-100)): in the graph, so a traced loss clamps by the
+    current value (a prediction clamped when recorded is not clamped forever), and v = 0 never
+    reaches log. No gradient flows through a clamped log."""
+    return _max(v, _P_FLOOR).log()
 
 
 def binary_cross_entropy(p: Any, y: Any, reduction: str = "mean") -> Value | list[Value]:
@@ -292,6 +339,7 @@ def binary_cross_entropy(p: Any, y: Any, reduction: str = "mean") -> Value | lis
     _check_reduction(reduction, "binary_cross_entropy")
     ps, ts, scalar = _pairs(p, y, "binary_cross_entropy")
     _check_binary_targets(ts, "binary_cross_entropy")
+    _check_finite(ps, "binary_cross_entropy", "p")
     for i, pi in enumerate(ps):
         if not 0.0 <= pi.data <= 1.0:
             raise ValueError(
@@ -310,10 +358,10 @@ def binary_cross_entropy(p: Any, y: Any, reduction: str = "mean") -> Value | lis
 
 
 def _bce_logit(z: Value, y: Value | float) -> Value:
-    # log(1 + e^-|z|) in either branch: no overflow, and smooth at z = 0 (no kink)
-    if z.data >= 0:
-        return z - z * y + (1.0 + (-z).exp()).log()  # = (1-y)z + log(1 + e^-z)
-    return (1.0 + z.exp()).log() - z * y  # = -yz + log(1 + e^z)
+    # max(z, 0) - z·y + log(1 + e^-|z|): e^-|z| <= 1, so no overflow for any z, and no Python
+    # branch on z (a traced loss stays right when z changes sign). At z = 0 the max splits its
+    # derivative 0.5/0.5 and |z| contributes 0, giving σ(0) - y = 0.5 - y, the true derivative.
+    return _max(z, 0.0) - z * y + (1.0 + (-z.abs()).exp()).log()
 
 
 def binary_cross_entropy_with_logits(z: Any, y: Any, reduction: str = "mean") -> Value | list[Value]:
@@ -328,6 +376,7 @@ def binary_cross_entropy_with_logits(z: Any, y: Any, reduction: str = "mean") ->
     _check_reduction(reduction, "binary_cross_entropy_with_logits")
     zs, ts, scalar = _pairs(z, y, "binary_cross_entropy_with_logits")
     _check_binary_targets(ts, "binary_cross_entropy_with_logits")
+    _check_finite(zs, "binary_cross_entropy_with_logits", "z")
     return _loss([_bce_logit(zi, yi) for zi, yi in zip(zs, ts)], scalar, reduction,
                  "binary_cross_entropy_with_logits")
 

@@ -127,7 +127,9 @@ class Module:
         for n in names:
             if n in state and not _is_number(state[n]):
                 v = state[n]
-                problems.append(f"key {n!r} must be a finite number, got {type(v).__name__}: {v!r}")
+                big = isinstance(v, int) and abs(v) >= 10**30
+                shown = f"an int of {len(str(abs(v)))} digits" if big else repr(v)
+                problems.append(f"key {n!r} must be a finite number, got {type(v).__name__}: {shown}")
         if problems:
             raise ValueError(
                 f"load_state_dict() into {self!r}: " + "; ".join(problems) + ". Nothing was loaded."
@@ -137,7 +139,12 @@ class Module:
 
 
 def _is_number(v: Any) -> bool:
-    return isinstance(v, numbers.Real) and not isinstance(v, bool) and math.isfinite(v)
+    if not isinstance(v, numbers.Real) or isinstance(v, bool):
+        return False
+    try:
+        return math.isfinite(v)
+    except OverflowError:  # an int beyond float range
+        return False
 
 
 def _walk(root: Module) -> list[tuple[str, Value]]:
@@ -257,8 +264,33 @@ class Neuron(Module):
         rng = _check_rng("Neuron", rng)
         self.w = [Value(draw(nin, fan_out, rng), f"w{i}") for i in range(nin)]
         self.b = Value(0.0, "b")
+        self._activation = "relu" if activation == "linear" else activation
         self.nonlin = bool(nonlin) and activation != "linear"
-        self.activation = activation if self.nonlin else "linear"
+
+    @property
+    def activation(self) -> str:
+        """The function applied to ``w·x + b`` now: ``"linear"`` whenever ``nonlin`` is false.
+
+        Both are read at call time, as in micrograd, so ``n.nonlin = False`` after
+        construction makes the neuron linear, and ``n.activation = "tanh"`` switches it to
+        tanh (setting ``"linear"`` sets ``nonlin`` to False, any other name sets it True).
+
+        >>> n = Neuron(1, init=lambda fi, fo, rng: 1.0)
+        >>> n([-2.0]).data
+        0.0
+        >>> n.nonlin = False; n([-2.0]).data, n.activation
+        (-2.0, 'linear')
+        >>> n.activation = "tanh"; n.nonlin, round(n([-2.0]).data, 4)
+        (True, -0.964)
+        """
+        return self._activation if self.nonlin else "linear"
+
+    @activation.setter
+    def activation(self, value: str) -> None:
+        value = _check_activation("Neuron.activation", value)
+        self.nonlin = value != "linear"
+        if value != "linear":
+            self._activation = value
 
     def forward(self, x: Iterable[Input] | Input) -> Value:
         """``f(b + w0·x0 + w1·x1 + ...)`` for ``nin`` inputs (numbers or Values)."""
@@ -266,7 +298,9 @@ class Neuron(Module):
         if len(xs) != len(self.w):
             raise ValueError(f"{self!r} takes {len(self.w)} inputs, got {len(xs)}")
         act = sum((wi * xi for wi, xi in zip(self.w, xs)), self.b)
-        a = self.activation
+        if not self.nonlin:  # read now, not at construction: micrograd code sets it afterwards
+            return act
+        a = self._activation
         if a == "relu":
             return act.relu()
         if a == "tanh":

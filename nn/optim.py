@@ -21,9 +21,10 @@ epoch): ``ExponentialLR`` multiplies by ``gamma`` (the decay ``lr0·e^(-k·t)`` 
 
 from __future__ import annotations
 
+import copy
 import math
 import numbers
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from autograd import Value
@@ -42,6 +43,24 @@ def _non_negative(where: str, what: str, x: Any) -> float:
     if v < 0:
         raise ValueError(f"{where}: {what} must be >= 0, got {x!r}")
     return v
+
+
+def _finite(x: Any) -> bool:
+    if isinstance(x, bool) or not isinstance(x, numbers.Real):
+        return False
+    try:
+        return math.isfinite(x)
+    except OverflowError:  # an int beyond float range
+        return False
+
+
+def _keys(where: str, what: str, got: Mapping[str, Any], expected: set[str]) -> None:
+    missing = sorted(expected - set(got))
+    extra = sorted(set(got) - expected, key=str)
+    if missing or extra:
+        parts = ([f"missing {', '.join(map(repr, missing))}"] if missing else []) + (
+            [f"unexpected {', '.join(map(repr, extra))}"] if extra else [])
+        raise ValueError(f"{where}: {what} has {'; '.join(parts)}")
 
 
 def _params(where: str, params: Any) -> list[Value]:
@@ -96,6 +115,87 @@ class Optimizer:
         """Update every parameter's ``data`` from its ``grad``."""
         raise NotImplementedError
 
+    # -------------------------------------------------------------- state
+
+    def _hyper(self) -> dict[str, Any]:
+        """The hyper-parameters, by constructor argument name."""
+        return {"lr": self._lr}
+
+    def _buffers(self) -> dict[str, list[float]]:
+        """The per-parameter state lists (momentum buffers, moments), by name."""
+        return {}
+
+    def _set_hyper(self, hyper: dict[str, Any]) -> None:
+        self.lr = hyper["lr"]
+
+    def state_dict(self) -> dict[str, Any]:
+        """Everything ``step()`` depends on besides the parameters, as plain JSON-ready data:
+        ``{"type", "steps", "hyperparameters", "buffers"}``; buffers are lists in parameter order.
+
+        >>> from autograd import Value
+        >>> w = Value(1.0); opt = SGD([w], lr=0.1, momentum=0.9)
+        >>> w.grad = 1.0; opt.step()
+        >>> opt.state_dict()["buffers"], opt.state_dict()["steps"]
+        ({'momentum': [1.0]}, 1)
+        """
+        return {"type": type(self).__name__, "steps": self.steps, "hyperparameters": self._hyper(),
+                "buffers": {k: list(v) for k, v in self._buffers().items()}}
+
+    def load_state_dict(self, state: Mapping[str, Any]) -> None:
+        """Restore what :meth:`state_dict` returned (strict, all or nothing), so training resumes
+        exactly: the same later steps as if it had never stopped.
+
+        The state must come from the same optimizer class over as many parameters; anything
+        missing, extra or not a finite number is a ``ValueError`` naming the entry, and then
+        nothing is changed.
+
+        >>> from autograd import Value
+        >>> a = Adam([Value(1.0)], lr=0.1); a.params[0].grad = 2.0; a.step()
+        >>> b = Adam([Value(1.0)], lr=0.5); b.load_state_dict(a.state_dict())
+        >>> b.steps, b.lr, b.m == a.m, b.v == a.v
+        (1, 0.1, True, True)
+        """
+        where = f"{type(self).__name__}.load_state_dict()"
+        if not isinstance(state, Mapping):
+            raise TypeError(f"{where}: expected the dict from state_dict(), got {type(state).__name__}")
+        _keys(where, "the state", state, {"type", "steps", "hyperparameters", "buffers"})
+        if state["type"] != type(self).__name__:
+            raise ValueError(
+                f"{where}: the state is of a {state['type']!r} optimizer, not {type(self).__name__}"
+            )
+        steps = state["steps"]
+        if isinstance(steps, bool) or not isinstance(steps, int) or steps < 0:
+            raise ValueError(f"{where}: 'steps' must be an int >= 0, got {type(steps).__name__}: {steps!r}")
+        hyper = state["hyperparameters"]
+        if not isinstance(hyper, Mapping):
+            raise ValueError(f"{where}: 'hyperparameters' must be a dict, got {type(hyper).__name__}")
+        _keys(where, "'hyperparameters'", hyper, set(self._hyper()))
+        buffers = state["buffers"]
+        if not isinstance(buffers, Mapping):
+            raise ValueError(f"{where}: 'buffers' must be a dict, got {type(buffers).__name__}")
+        mine = self._buffers()
+        _keys(where, "'buffers'", buffers, set(mine))
+        n = len(self.params)
+        for name in mine:
+            got = buffers[name]
+            if not isinstance(got, (list, tuple)) or len(got) != n:
+                size = len(got) if isinstance(got, (list, tuple)) else type(got).__name__
+                raise ValueError(
+                    f"{where}: buffer {name!r} must be a list of {n} numbers (one per parameter), got {size}"
+                )
+            for i, x in enumerate(got):
+                if not _finite(x):
+                    raise ValueError(
+                        f"{where}: buffer {name!r}[{i}] must be a finite number, "
+                        f"got {type(x).__name__}: {x!r}"
+                    )
+        # validate the hyper-parameters on a copy first, so a bad one changes nothing
+        copy.copy(self)._set_hyper(dict(hyper))
+        self._set_hyper(dict(hyper))
+        for name in mine:
+            mine[name][:] = [float(x) for x in buffers[name]]
+        self.steps = steps
+
     def __repr__(self) -> str:
         return f"{type(self).__name__}({len(self.params)} parameters, lr={self._lr:g})"
 
@@ -130,16 +230,36 @@ class SGD(Optimizer):
         nesterov: bool = False,
     ) -> None:
         super().__init__(params, lr)
-        self.momentum = _non_negative("SGD", "momentum", momentum)
-        self.dampening = _number("SGD", "dampening", dampening)
-        self.weight_decay = _non_negative("SGD", "weight_decay", weight_decay)
-        self.nesterov = bool(nesterov)
+        self._set_hyper({"lr": lr, "momentum": momentum, "dampening": dampening,
+                         "weight_decay": weight_decay, "nesterov": nesterov})
+        self.buffers: list[float] = [0.0] * len(self.params)
+
+    def _set_hyper(self, hyper: dict[str, Any]) -> None:
+        self.lr = hyper["lr"]
+        self.momentum = _non_negative("SGD", "momentum", hyper["momentum"])
+        dampening = _number("SGD", "dampening", hyper["dampening"])
+        if not 0.0 <= dampening <= 1.0:
+            raise ValueError(f"SGD: dampening must be in [0, 1], got {hyper['dampening']!r}")
+        self.dampening = dampening
+        self.weight_decay = _non_negative("SGD", "weight_decay", hyper["weight_decay"])
+        nesterov = hyper["nesterov"]
+        if not isinstance(nesterov, bool):
+            raise TypeError(
+                f"SGD: nesterov must be True or False, got {type(nesterov).__name__}: {nesterov!r}"
+            )
+        self.nesterov = nesterov
         if self.nesterov and (self.momentum <= 0 or self.dampening != 0):
             raise ValueError(
-                f"SGD: nesterov needs momentum > 0 and dampening = 0, got momentum={momentum!r}, "
-                f"dampening={dampening!r}"
+                f"SGD: nesterov needs momentum > 0 and dampening = 0, got momentum={hyper['momentum']!r}, "
+                f"dampening={hyper['dampening']!r}"
             )
-        self.buffers: list[float] = [0.0] * len(self.params)
+
+    def _hyper(self) -> dict[str, Any]:
+        return {"lr": self._lr, "momentum": self.momentum, "dampening": self.dampening,
+                "weight_decay": self.weight_decay, "nesterov": self.nesterov}
+
+    def _buffers(self) -> dict[str, list[float]]:
+        return {"momentum": self.buffers}
 
     def step(self) -> None:
         """One update of every parameter (see the class docstring for the rule)."""
@@ -198,12 +318,28 @@ class Adam(Optimizer):
         weight_decay: float = 0.0,
     ) -> None:
         super().__init__(params, lr)
-        where = type(self).__name__
-        self.betas = _betas(where, betas)
-        self.eps = _non_negative(where, "eps", eps)
-        self.weight_decay = _non_negative(where, "weight_decay", weight_decay)
+        self._set_hyper({"lr": lr, "betas": betas, "eps": eps, "weight_decay": weight_decay})
         self.m: list[float] = [0.0] * len(self.params)
         self.v: list[float] = [0.0] * len(self.params)
+
+    def _set_hyper(self, hyper: dict[str, Any]) -> None:
+        where = type(self).__name__
+        self.lr = hyper["lr"]
+        self.betas = _betas(where, hyper["betas"])
+        eps = _number(where, "eps", hyper["eps"])
+        if eps <= 0:
+            raise ValueError(
+                f"{where}: eps must be > 0 (it keeps m̂/(√v̂ + eps) finite where a gradient is 0), "
+                f"got {hyper['eps']!r}; the usual value is 1e-8"
+            )
+        self.eps = eps
+        self.weight_decay = _non_negative(where, "weight_decay", hyper["weight_decay"])
+
+    def _hyper(self) -> dict[str, Any]:
+        return {"lr": self._lr, "betas": list(self.betas), "eps": self.eps, "weight_decay": self.weight_decay}
+
+    def _buffers(self) -> dict[str, list[float]]:
+        return {"m": self.m, "v": self.v}
 
     def _decay(self) -> None:
         """AdamW's decoupled decay; Adam folds weight decay into the gradient instead."""
@@ -307,6 +443,53 @@ class LRScheduler:
         """``[lr]``: the learning rate this schedule set last."""
         return [self._last_lr]
 
+    def _hyper(self) -> dict[str, Any]:
+        return {}
+
+    def _set_hyper(self, hyper: dict[str, Any]) -> None:
+        """Validate and set the hyper-parameters (subclasses with some override this)."""
+
+    def state_dict(self) -> dict[str, Any]:
+        """``{"type", "last_epoch", "base_lr", "last_lr", "hyperparameters"}`` as plain data
+        (a ``LambdaLR``'s function is code, not data: it is not saved; the loading schedule's is used).
+
+        >>> from autograd import Value
+        >>> sched = StepLR(SGD([Value(0.0)], lr=1.0), step_size=2); sched.step()
+        >>> state = sched.state_dict(); state["last_epoch"], state["hyperparameters"]
+        (1, {'step_size': 2, 'gamma': 0.1})
+        """
+        return {"type": type(self).__name__, "last_epoch": self.last_epoch, "base_lr": self.base_lr,
+                "last_lr": self._last_lr, "hyperparameters": self._hyper()}
+
+    def load_state_dict(self, state: Mapping[str, Any]) -> None:
+        """Restore what :meth:`state_dict` returned (strict, all or nothing); the optimizer's lr is
+        part of the optimizer's own state and is not changed here."""
+        where = f"{type(self).__name__}.load_state_dict()"
+        if not isinstance(state, Mapping):
+            raise TypeError(f"{where}: expected the dict from state_dict(), got {type(state).__name__}")
+        _keys(where, "the state", state, {"type", "last_epoch", "base_lr", "last_lr", "hyperparameters"})
+        if state["type"] != type(self).__name__:
+            raise ValueError(
+                f"{where}: the state is of a {state['type']!r} schedule, not {type(self).__name__}"
+            )
+        epoch = state["last_epoch"]
+        if isinstance(epoch, bool) or not isinstance(epoch, int) or epoch < 0:
+            raise ValueError(
+                f"{where}: 'last_epoch' must be an int >= 0, got {type(epoch).__name__}: {epoch!r}"
+            )
+        for key in ("base_lr", "last_lr"):
+            if not _finite(state[key]) or state[key] < 0:
+                raise ValueError(f"{where}: {key!r} must be a finite number >= 0, got {state[key]!r}")
+        hyper = state["hyperparameters"]
+        if not isinstance(hyper, Mapping):
+            raise ValueError(f"{where}: 'hyperparameters' must be a dict, got {type(hyper).__name__}")
+        _keys(where, "'hyperparameters'", hyper, set(self._hyper()))
+        copy.copy(self)._set_hyper(dict(hyper))  # validate first: a bad value changes nothing
+        self._set_hyper(dict(hyper))
+        self.last_epoch = epoch
+        self.base_lr = float(state["base_lr"])
+        self._last_lr = float(state["last_lr"])
+
 
 def _gamma(where: str, gamma: Any) -> float:
     g = _number(where, "gamma", gamma)
@@ -325,8 +508,14 @@ class ExponentialLR(LRScheduler):
     """
 
     def __init__(self, optimizer: Optimizer, gamma: float) -> None:
-        self.gamma = _gamma("ExponentialLR", gamma)
+        self._set_hyper({"gamma": gamma})
         super().__init__(optimizer)
+
+    def _hyper(self) -> dict[str, Any]:
+        return {"gamma": self.gamma}
+
+    def _set_hyper(self, hyper: dict[str, Any]) -> None:
+        self.gamma = _gamma("ExponentialLR", hyper["gamma"])
 
     def _next_lr(self) -> float:
         return self.optimizer.lr * self.gamma
@@ -345,13 +534,20 @@ class StepLR(LRScheduler):
     """
 
     def __init__(self, optimizer: Optimizer, step_size: int, gamma: float = 0.1) -> None:
+        self._set_hyper({"step_size": step_size, "gamma": gamma})
+        super().__init__(optimizer)
+
+    def _hyper(self) -> dict[str, Any]:
+        return {"step_size": self.step_size, "gamma": self.gamma}
+
+    def _set_hyper(self, hyper: dict[str, Any]) -> None:
+        step_size = hyper["step_size"]
         if isinstance(step_size, bool) or not isinstance(step_size, numbers.Integral) or step_size < 1:
             raise ValueError(
                 f"StepLR: step_size must be an int >= 1, got {type(step_size).__name__}: {step_size!r}"
             )
         self.step_size = int(step_size)
-        self.gamma = _gamma("StepLR", gamma)
-        super().__init__(optimizer)
+        self.gamma = _gamma("StepLR", hyper["gamma"])
 
     def _next_lr(self) -> float:
         if self.last_epoch % self.step_size == 0:

@@ -23,15 +23,17 @@ Calling conventions (PyTorch's, so they carry over):
 
 from __future__ import annotations
 
+import contextlib
 import math
+import numbers
 import random
 import sys
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from autograd import Value, no_grad
+from autograd import Value, gc_paused, no_grad
 
 from . import metrics as _metrics
 from .data import batches as _batches
@@ -61,7 +63,12 @@ class History:
 
     ``train`` and ``val`` map ``"loss"`` and each metric's name to a list of per-epoch
     numbers (``val`` is empty without validation data); ``lr`` holds the learning rate each
-    epoch ran with. ``history.train["loss"][-1]`` is the last epoch's training loss.
+    epoch ran with; ``grad_norm`` the largest gradient norm ‖∇loss‖₂ of the epoch's steps.
+    ``history.train["loss"][-1]`` is the last epoch's training loss. ``stop_reason`` says why
+    training stopped: ``"epochs"`` (all ran), ``"patience"`` (the validation loss stopped
+    improving) or ``"min_grad_norm"`` (the gradient became too small to learn from);
+    ``best_epoch`` is the epoch (from 0) of the lowest validation loss, whose parameters the
+    model holds after early stopping (``None`` without ``patience``).
 
     >>> h = History(train={"loss": [0.9, 0.4]}, val={}, lr=[0.1, 0.1])
     >>> h
@@ -71,6 +78,9 @@ class History:
     train: dict[str, list[float]] = field(default_factory=dict)
     val: dict[str, list[float]] = field(default_factory=dict)
     lr: list[float] = field(default_factory=list)
+    grad_norm: list[float] = field(default_factory=list)
+    stop_reason: str = "epochs"
+    best_epoch: int | None = None
 
     @property
     def epochs(self) -> int:
@@ -80,7 +90,9 @@ class History:
     def as_dict(self) -> dict[str, Any]:
         """A plain, JSON-serializable dict: ``{"train": ..., "val": ..., "lr": ...}``."""
         return {"train": {k: list(v) for k, v in self.train.items()},
-                "val": {k: list(v) for k, v in self.val.items()}, "lr": list(self.lr)}
+                "val": {k: list(v) for k, v in self.val.items()}, "lr": list(self.lr),
+                "grad_norm": list(self.grad_norm), "stop_reason": self.stop_reason,
+                "best_epoch": self.best_epoch}
 
     def __repr__(self) -> str:
         def last(d: dict[str, list[float]]) -> str:
@@ -91,6 +103,8 @@ class History:
             parts.append(f"train: {last(self.train)}")
         if self.val and self.epochs:
             parts.append(f"val: {last(self.val)}")
+        if self.stop_reason != "epochs":
+            parts.append(f"stopped: {self.stop_reason}")
         return f"History({', '.join(parts)})"
 
 
@@ -116,6 +130,37 @@ def _check_int(value: Any, name: str, minimum: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
         raise ValueError(f"fit(): {name} must be an int >= {minimum}, got {value!r}")
     return value
+
+
+def _check_bool(value: Any, name: str) -> bool:
+    if not isinstance(value, bool):
+        raise TypeError(f"{name} must be True or False, got {type(value).__name__}: {value!r}")
+    return value
+
+
+def _check_tolerance(value: Any) -> float:
+    try:
+        ok = not isinstance(value, bool) and isinstance(value, numbers.Real) and 0 < float(value) < math.inf
+    except OverflowError:
+        ok = False
+    if not ok:
+        raise ValueError(
+            f"fit(): min_grad_norm must be a finite number > 0 (stop once ‖∇loss‖ falls below it), got "
+            f"{type(value).__name__}: {value!r}; pass None to train for all the epochs"
+        )
+    return float(value)
+
+
+def _trained_params(model: Any, optimizer: Any) -> list[Value]:
+    """The Values training changes: the model's parameters() (else the optimizer's params)."""
+    params = getattr(model, "parameters", None)
+    got = params() if callable(params) else getattr(optimizer, "params", None)
+    if not isinstance(got, (list, tuple)) or not all(isinstance(p, Value) for p in got):
+        raise TypeError(
+            "fit(): patience and min_grad_norm need the parameters: give the model a parameters() "
+            "method (an nn.Module has one) or use an optimizer from nn.optim"
+        )
+    return list(got)
 
 
 def _metric_names(metrics: Sequence[Metric]) -> list[tuple[str, Metric]]:
@@ -268,27 +313,44 @@ def _in_notebook() -> bool:
     return type(shell).__name__ == "ZMQInteractiveShell"
 
 
+def _has_widgets() -> bool:
+    """Whether tqdm's notebook bar can be drawn: it needs ipywidgets (the ``notebook`` extra)."""
+    try:
+        import ipywidgets  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
 def _progress_bar(epochs: int, enabled: bool) -> Any:
-    """A tqdm bar over the epochs when ``enabled`` and output is a terminal or a notebook."""
+    """A tqdm bar over the epochs when ``enabled`` and output is a terminal or a notebook.
+
+    In a notebook: tqdm's widget bar if ipywidgets is installed, else its text bar on stderr
+    (which a notebook shows too). Whether the widget can be made is checked *before* making
+    it: a tqdm notebook bar that fails half-way prints ``Exception ignored in tqdm.__del__``.
+    """
     if not enabled:
         return None
     notebook = _in_notebook()
     if not notebook and not (hasattr(sys.stderr, "isatty") and sys.stderr.isatty()):
         return None
+    if notebook and _has_widgets():
+        try:
+            from tqdm.notebook import tqdm as notebook_tqdm
+        except ImportError:
+            pass
+        else:
+            return notebook_tqdm(total=epochs, desc="epoch", unit="epoch")
     try:
-        if notebook:
-            try:
-                from tqdm.notebook import tqdm
-
-                return tqdm(total=epochs, desc="epoch", unit="epoch")
-            except ImportError:  # no ipywidgets: the text bar works in a notebook too
-                pass
         from tqdm import tqdm
-
-        return tqdm(total=epochs, desc="epoch", unit="epoch", file=sys.stderr)
     except ImportError:
         warnings.warn("no progress bar: tqdm is not installed (pip install tqdm)", stacklevel=3)
         return None
+    return tqdm(total=epochs, desc="epoch", unit="epoch", file=sys.stderr)
+
+
+def _paused(enabled: bool) -> contextlib.AbstractContextManager[Any]:
+    return gc_paused() if enabled else contextlib.nullcontext()
 
 
 def evaluate(
@@ -298,9 +360,11 @@ def evaluate(
     loss_fn: Callable[..., Any] | None = None,
     metrics: Sequence[Metric] = ("accuracy",),
     predict: Callable[[Any], Any] | None = None,
+    gc_pause: bool = True,
 ) -> dict[str, float]:
     """Score ``model`` on ``data = (X, y)`` without recording a graph: the loss (if
     ``loss_fn`` is given) and each metric, as a dict ``{"loss": ..., "accuracy": ...}``.
+    The cyclic garbage collector is paused while the model runs (see :func:`fit`).
 
     >>> from nn import MLP
     >>> model = MLP(1, [1], init=lambda fan_in, fan_out, rng: 1.0)    # model(x) = x
@@ -309,7 +373,7 @@ def evaluate(
     """
     X, y = _check_data(data, "data")
     chosen = _metric_names(metrics)
-    with no_grad():
+    with no_grad(), _paused(_check_bool(gc_pause, "gc_pause")):
         outputs = [model(x) for x in X]
         result = {"loss": _call_loss(loss_fn, outputs, y).data} if loss_fn is not None else {}
     result.update(_scores(chosen, outputs, y, predict or _default_predict(y)))
@@ -331,8 +395,11 @@ def fit(
     rng: random.Random | None = None,
     predict: Callable[[Any], Any] | None = None,
     traced: bool = False,
+    patience: int | None = None,
+    min_grad_norm: float | None = None,
+    gc_pause: bool = True,
 ) -> History:
-    """Train ``model`` for ``epochs`` passes over ``train = (X, y)`` and return its History.
+    """Train ``model`` for up to ``epochs`` passes over ``train = (X, y)`` and return its History.
 
     Each batch: ``outputs = [model(x) for x in X_batch]``, ``loss = loss_fn(outputs,
     y_batch)``, ``optimizer.zero_grad()``, ``loss.backward()``, ``optimizer.step()``
@@ -349,7 +416,28 @@ def fit(
     batch's graph once (``autograd.trace``) and replays it on later epochs, many times faster
     and with the same numbers; Python ``if``s on data inside the model or loss are frozen as
     they were for that batch's first step (see ``autograd.trace``). A tqdm bar shows epoch, loss
-    and accuracy when ``progress`` is on and output is a terminal or a notebook.
+    and accuracy when ``progress`` is on and output is a terminal or a notebook (a widget with
+    the ``notebook`` extra, ipywidgets; a text bar without it).
+
+    Stopping, besides the number of ``epochs``:
+
+    - ``patience=N`` (needs ``val``): early stopping. After each epoch the validation loss is
+      compared with the best so far; when it has not improved for ``N`` epochs in a row,
+      training stops and the parameters of the best epoch are put back (also when the
+      epochs run out first). ``History.best_epoch`` says which epoch that was.
+    - ``min_grad_norm=tol``: stop after an epoch in which every step's gradient norm
+      ‖∇loss‖₂ = √(Σ ∂loss/∂θ²) was below ``tol``: the loss is flat, training has converged
+      (or stalled). ``History.grad_norm`` records the largest norm of each epoch.
+
+    ``History.stop_reason`` is ``"epochs"``, ``"patience"`` or ``"min_grad_norm"``.
+
+    Python's cyclic garbage collector is paused around each training step and each
+    evaluation (``autograd.gc_paused``) and restored exactly as it was found: a scalar graph
+    is one object per node and holds no reference cycles, so reference counting frees it,
+    while the collector's full passes over every live object of the process would cost a
+    third to two thirds of the step (more in a process holding numpy, matplotlib, torch).
+    ``gc_pause=False`` leaves the collector alone (e.g. if your model or loss builds
+    reference cycles that must be collected during a long run).
 
     A non-finite loss stops training with a ``FloatingPointError``, an overflow inside the
     engine with an ``OverflowError``; both say to lower the learning rate.
@@ -359,9 +447,10 @@ def fit(
     >>> from nn.optim import SGD
     >>> model = MLP(1, [1], rng=random.Random(0))               # y = w·x + b
     >>> data = ([[0.0], [1.0], [2.0]], [1.0, 3.0, 5.0])          # y = 2x + 1
-    >>> h = fit(model, F.mse_loss, SGD(model.parameters(), lr=0.1), data, epochs=200)
-    >>> round(h.train["loss"][-1], 6), [round(p.data, 3) for p in model.parameters()]
-    (0.0, [2.0, 1.0])
+    >>> h = fit(model, F.mse_loss, SGD(model.parameters(), lr=0.1), data, epochs=500,
+    ...         min_grad_norm=1e-9)
+    >>> h.stop_reason, h.epochs < 500, [round(p.data, 6) for p in model.parameters()]
+    ('min_grad_norm', True, [2.0, 1.0])
     """
     X, y = _check_data(train, "train")
     val_data = _check_data(val, "val") if val is not None else None
@@ -383,52 +472,125 @@ def fit(
         )
     if predict is not None and not callable(predict):
         raise TypeError(f"fit(): predict must be a function output -> label, got {type(predict).__name__}")
+    if patience is not None:
+        patience = _check_int(patience, "patience", 1)
+        if val_data is None:
+            raise ValueError(
+                f"fit(): patience={patience} stops when the validation loss stops improving, but no "
+                "validation data was given; pass val=(X_val, y_val) (e.g. from "
+                "nn.data.train_val_test_split), or patience=None"
+            )
+    tol = _check_tolerance(min_grad_norm) if min_grad_norm is not None else None
+    gc_pause = _check_bool(gc_pause, "fit(): gc_pause")
     chosen = _metric_names(metrics)
     predict = predict or _default_predict(y)
+    params = _trained_params(model, optimizer) if (patience or tol) else _maybe_params(model, optimizer)
     step = (_make_traced_step if traced else _make_step)(model, loss_fn, optimizer)
     history = History(train={"loss": [], **{n: [] for n, _ in chosen}},
                       val={"loss": [], **{n: [] for n, _ in chosen}} if val_data is not None else {})
+    stopper = _EarlyStopping(patience, params) if patience is not None else None
     bar = _progress_bar(epochs, progress)
     try:
-        for epoch in range(epochs):
-            lr = getattr(optimizer, "lr", None)
-            if isinstance(lr, (int, float)):
-                history.lr.append(float(lr))
-            total, all_out, all_y = 0.0, [], []
-            parts = [(X, y)] if batch_size is None else _batches(X, y, batch_size, rng)
-            for b, (Xb, yb) in enumerate(parts):
-                try:
-                    loss, outputs = step(Xb, yb)
-                except OverflowError as e:
-                    raise OverflowError(
-                        f"fit(): {e} (epoch {epoch}, batch {b}); the training diverged: lower the "
-                        "learning rate"
-                    ) from e
-                if not math.isfinite(loss):
-                    raise FloatingPointError(
-                        f"fit(): the loss became {loss} at epoch {epoch}, batch {b}; lower the learning "
-                        "rate, or find the op with autograd.detect_anomaly()"
-                    )
-                total += loss * len(Xb)
-                if chosen:
-                    all_out.extend(outputs)
-                    all_y.extend(yb)
+        for epoch, (total, all_out, all_y, norm) in enumerate(
+            _epochs(step, X, y, epochs, batch_size, rng, optimizer, params, history, bool(chosen), gc_pause)
+        ):
             history.train["loss"].append(total / len(X))
+            if norm is not None:
+                history.grad_norm.append(norm)
             for k, v in _scores(chosen, all_out, all_y, predict).items():
                 history.train[k].append(v)
             if val_data is not None:
                 for k, v in evaluate(model, val_data, loss_fn=loss_fn, metrics=[m for _, m in chosen],
-                                     predict=predict).items():
+                                     predict=predict, gc_pause=gc_pause).items():
                     history.val[k].append(v)
             if scheduler is not None:
                 scheduler.step()
             if bar is not None:
                 bar.set_postfix(_postfix(history), refresh=False)
                 bar.update(1)
+            if stopper is not None and stopper.stop(epoch, history.val["loss"][-1]):
+                history.stop_reason = "patience"
+                break
+            if tol is not None and norm is not None and norm < tol:
+                history.stop_reason = "min_grad_norm"
+                break
     finally:
         if bar is not None:
             bar.close()
+    if stopper is not None:
+        history.best_epoch = stopper.restore()
     return history
+
+
+def _maybe_params(model: Any, optimizer: Any) -> list[Value] | None:
+    try:
+        return _trained_params(model, optimizer)
+    except TypeError:
+        return None  # a bare function as the model, with an optimizer of the user's own: no norms
+
+
+def _epochs(
+    step: StepFn, X: list[Any], y: list[Any], epochs: int, batch_size: int | None, rng: random.Random | None,
+    optimizer: Any, params: list[Value] | None, history: History, keep_outputs: bool, gc_pause: bool,
+) -> Iterator[tuple[float, list[Any], list[Any], float | None]]:
+    """Run the epochs' steps; yield (summed batch loss × size, outputs, labels, max grad norm) per epoch."""
+    for epoch in range(epochs):
+        lr = getattr(optimizer, "lr", None)
+        if isinstance(lr, (int, float)):
+            history.lr.append(float(lr))
+        total, all_out, all_y = 0.0, [], []
+        norm: float | None = None
+        parts = [(X, y)] if batch_size is None else _batches(X, y, batch_size, rng)
+        for b, (Xb, yb) in enumerate(parts):
+            try:
+                with _paused(gc_pause):
+                    loss, outputs = step(Xb, yb)
+            except OverflowError as e:
+                raise OverflowError(
+                    f"fit(): {e} (epoch {epoch}, batch {b}); the training diverged: lower the "
+                    "learning rate"
+                ) from e
+            if not math.isfinite(loss):
+                raise FloatingPointError(
+                    f"fit(): the loss became {loss} at epoch {epoch}, batch {b}; lower the learning "
+                    "rate, or find the op with autograd.detect_anomaly()"
+                )
+            if params is not None:  # the step leaves this batch's gradient in .grad
+                g = math.sqrt(math.fsum(p.grad * p.grad for p in params))
+                norm = g if norm is None or g > norm or g != g else norm
+            total += loss * len(Xb)
+            if keep_outputs:
+                all_out.extend(outputs)
+                all_y.extend(yb)
+        yield total, all_out, all_y, norm
+
+
+class _EarlyStopping:
+    """Track the best validation loss; keep a copy of the parameters from that epoch."""
+
+    def __init__(self, patience: int, params: list[Value]) -> None:
+        self.patience = patience
+        self.params = params
+        self.best = math.inf
+        self.best_epoch: int | None = None
+        self.best_data: list[float] = [p.data for p in params]
+        self.waited = 0
+
+    def stop(self, epoch: int, val_loss: float) -> bool:
+        """Record this epoch's validation loss; True when it has not improved for ``patience`` epochs."""
+        if val_loss < self.best:  # strictly lower: a plateau counts as no improvement
+            self.best, self.best_epoch, self.waited = val_loss, epoch, 0
+            self.best_data = [p.data for p in self.params]
+            return False
+        self.waited += 1
+        return self.waited >= self.patience
+
+    def restore(self) -> int | None:
+        """Put the best epoch's parameters back; returns that epoch."""
+        if self.best_epoch is not None:
+            for p, d in zip(self.params, self.best_data):
+                p.data = d
+        return self.best_epoch
 
 
 def _postfix(history: History) -> dict[str, str]:
@@ -439,4 +601,6 @@ def _postfix(history: History) -> dict[str, str]:
         shown["val_loss"] = f"{history.val['loss'][-1]:.4f}"
     if history.val.get("accuracy"):
         shown["val_acc"] = f"{history.val['accuracy'][-1]:.3f}"
+    if history.grad_norm:
+        shown["grad"] = f"{history.grad_norm[-1]:.2g}"
     return shown

@@ -11,9 +11,11 @@ from nn.data import (
     make_circles,
     make_moons,
     make_spirals,
+    make_yinyang,
     one_hot,
     train_val_test_split,
     word_sentiment,
+    yinyang_class,
 )
 
 GENERATORS = [make_moons, make_circles, make_spirals]
@@ -152,3 +154,56 @@ def test_word_sentiment():
     assert Counter(labels) == {1: 40, 0: 40}
     lookup = dict(zip(words, labels))
     assert lookup["good"] == 1 and lookup["terrible"] == 0 and lookup["love"] == 1 and lookup["hate"] == 0
+
+
+# ----------------------------------------------------------------------------- yin-yang
+
+
+def test_yinyang_has_three_balanced_classes_in_their_regions():
+    X, y = make_yinyang(300, rng=random.Random(0))
+    assert len(X) == 300 and [y.count(c) for c in (0, 1, 2)] == [100, 100, 100]
+    assert all(math.hypot(*p) <= 1.0 and yinyang_class(*p) == c for p, c in zip(X, y))
+    assert y[:12] != sorted(y[:12])  # shuffled, not 0, 1, 2, 0, 1, 2...
+    assert make_yinyang(30, rng=random.Random(4)) == make_yinyang(30, rng=random.Random(4))
+    assert make_yinyang(30, rng=random.Random(4)) != make_yinyang(30, rng=random.Random(5))
+
+
+def test_yinyang_regions_by_hand():
+    # yin: the top, and the left bulge below the axis; yang: the bottom and the right bulge above it
+    assert [yinyang_class(0.0, 0.7), yinyang_class(-0.5, -0.35), yinyang_class(-0.9, -0.1)] == [0, 0, 0]
+    assert [yinyang_class(0.0, -0.7), yinyang_class(0.5, 0.35), yinyang_class(0.9, 0.1)] == [1, 1, 1]
+    assert [yinyang_class(-0.5, 0.0), yinyang_class(0.5, 0.1), yinyang_class(0.5, 0.0, dot_radius=0.01)] == [
+        2, 2, 2]
+    assert yinyang_class(0.5, 0.1, dot_radius=0.05) == 1 and yinyang_class(0.8, 0.7) is None
+    # the two halves have equal areas: the symbol's symmetry, checked on a grid
+    grid = [yinyang_class(-1 + (i + 0.5) / 50, -1 + (j + 0.5) / 50) for i in range(100) for j in range(100)]
+    assert abs(grid.count(0) - grid.count(1)) <= 2
+
+
+@pytest.mark.parametrize(("kwargs", "match"), [
+    ({"n_samples": 2}, "n_samples must be an int >= 3"),
+    ({"dot_radius": 0.5}, r"dot_radius must be a number in \(0, 0.5\)"),
+    ({"rng": 7}, "rng must be a random.Random"),
+])
+def test_yinyang_bad_arguments(kwargs, match):
+    with pytest.raises((ValueError, TypeError), match=match):
+        make_yinyang(**kwargs)
+
+
+# ----------------------------------------------------------------------------- stratified split, rare classes
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_a_one_sample_class_always_lands_in_train(seed):
+    X = list(range(21))
+    y = [0] * 10 + [1] * 10 + [2]  # class 2 has one sample
+    train, val, test = train_val_test_split(X, y, val=0.2, test=0.2, rng=random.Random(seed), stratify=True)
+    assert 2 in train[1]
+    assert (len(train[0]), len(val[0]), len(test[0])) == (11, 5, 5)
+    assert sorted(train[0] + val[0] + test[0]) == X  # a swap, nothing lost or repeated
+
+
+def test_a_class_that_cannot_reach_train_is_a_warning():
+    X, y = list(range(5)), [0, 1, 2, 3, 4]  # five classes, three training samples
+    with pytest.warns(UserWarning, match=r"class \d has no training sample"):
+        train_val_test_split(X, y, val=1, test=1, rng=random.Random(0), stratify=True)

@@ -12,7 +12,7 @@ import random
 import pytest
 
 from autograd import Value
-from nn import MLP
+from nn import MLP, Neuron
 
 micrograd_nn = pytest.importorskip("micrograd.nn")  # in the dev extra; skips only outside it
 
@@ -128,3 +128,28 @@ def test_micrograd_module_api():
     seeded = MLP(3, [4, 4, 1], rng=random.Random(2))
     losses = readme_loop(seeded, 40)
     assert losses[-1] < 0.5 * losses[0]
+
+
+def test_nonlin_and_activation_are_read_at_call_time_as_in_micrograd():
+    # micrograd users switch a neuron off after construction: `n.nonlin = False`
+    n = Neuron(2, init=lambda fan_in, fan_out, rng: 1.0)
+    assert n([-1.0, -2.0]).data == 0.0  # relu
+    n.nonlin = False
+    assert n([-1.0, -2.0]).data == -3.0 and repr(n) == "Neuron(2, linear)"
+    n.nonlin = True
+    assert n([-1.0, -2.0]).data == 0.0
+    model = MLP(2, [3, 1], rng=random.Random(0))
+    for neuron in model.layers[0].neurons:
+        neuron.nonlin = False
+    x = [0.3, -0.7]
+    w = [[p.data for p in nr.parameters()] for nr in model.layers[0].neurons]
+    hidden = [wi[0] * x[0] + wi[1] * x[1] + wi[2] for wi in w]  # linear now: no relu
+    out = model.layers[1].neurons[0]
+    expect = sum((p.data * h for p, h in zip(out.w, hidden)), out.b.data)
+    assert model(x).data == pytest.approx(expect, abs=1e-15)
+    n.activation = "tanh"
+    assert n.nonlin and n([-1.0, -2.0]).data == pytest.approx(math.tanh(-3.0), abs=1e-15)
+    n.activation = "linear"
+    assert not n.nonlin
+    with pytest.raises(ValueError, match="unknown activation 'swish'"):
+        n.activation = "swish"

@@ -190,6 +190,8 @@ def test_setting_a_negative_lr_later_is_a_value_error():
         ({"weight_decay": -1.0}, "weight_decay must be >= 0"),
         ({"nesterov": True}, "nesterov needs momentum > 0"),
         ({"nesterov": True, "momentum": 0.9, "dampening": 0.1}, "dampening = 0"),
+        ({"dampening": 1.5}, r"dampening must be in \[0, 1\]"),
+        ({"momentum": math.nan}, "momentum must be a finite number"),
     ],
 )
 def test_sgd_bad_options(kwargs, match):
@@ -276,3 +278,53 @@ def test_schedules_drive_sgd_updates():
 def test_bad_schedules(make, exc, match):
     with pytest.raises(exc, match=match):
         make(SGD([Value(0.0)], lr=0.1))
+
+
+def test_sgd_nesterov_must_be_a_bool():
+    with pytest.raises(TypeError, match="nesterov must be True or False, got str"):
+        SGD([Value(0.0)], lr=0.1, momentum=0.9, nesterov="yes")
+
+
+@pytest.mark.parametrize("eps", [0, 0.0, -1e-8, math.nan, "1e-8"])
+@pytest.mark.parametrize("cls", [Adam, AdamW])
+def test_adam_eps_must_be_positive_named_up_front(cls, eps):
+    # eps=0 used to reach a raw ZeroDivisionError at the first zero gradient
+    with pytest.raises(ValueError, match="eps must be"):
+        cls([Value(0.0)], eps=eps)
+
+
+def test_a_rejected_state_changes_nothing():
+    w = Value(1.0)
+    opt = Adam([w], lr=0.1)
+    w.grad = 1.0
+    opt.step()
+    good = opt.state_dict()
+    other = Adam([Value(1.0)], lr=0.3)
+    before = other.state_dict()
+    for bad in (
+        good | {"steps": -1},
+        good | {"hyperparameters": good["hyperparameters"] | {"eps": 0.0}},
+        good | {"buffers": {"m": [0.1], "v": [0.1, 0.2]}},
+        good | {"extra": 1},
+        good | {"type": "SGD"},
+    ):
+        with pytest.raises(ValueError):
+            other.load_state_dict(bad)
+        assert other.state_dict() == before
+
+
+def test_scheduler_state_round_trips_and_is_validated():
+    opt = SGD([Value(0.0)], lr=1.0)
+    sched = StepLR(opt, step_size=3, gamma=0.5)
+    for _ in range(4):
+        sched.step()
+    fresh = StepLR(SGD([Value(0.0)], lr=1.0), step_size=1, gamma=0.9)
+    fresh.load_state_dict(sched.state_dict())
+    assert fresh.state_dict() == sched.state_dict() and fresh.step_size == 3
+    with pytest.raises(ValueError, match="'last_epoch' must be an int >= 0"):
+        fresh.load_state_dict(sched.state_dict() | {"last_epoch": 1.5})
+    with pytest.raises(ValueError, match="gamma must be > 0"):
+        fresh.load_state_dict(sched.state_dict() | {"hyperparameters": {"step_size": 3, "gamma": 0}})
+    assert fresh.state_dict() == sched.state_dict()
+    with pytest.raises(ValueError, match="'StepLR' schedule, not ExponentialLR"):
+        ExponentialLR(SGD([Value(0.0)], lr=1.0), gamma=0.5).load_state_dict(sched.state_dict())
