@@ -100,8 +100,9 @@ def freeze_widgets(nb: nbformat.NotebookNode) -> None:
 
 def execute(nb: nbformat.NotebookNode, cwd: Path, *, timeout: int = CELL_TIMEOUT) -> float:
     """Run every cell of ``nb`` in a fresh ``python3`` kernel started in ``cwd``; return
-    the wall time in seconds. Widget outputs are then frozen to text (:func:`freeze_widgets`). Raises ``nbclient.exceptions.CellExecutionError`` on the
-    first cell that fails and ``CellTimeoutError`` on one that runs past ``timeout``."""
+    the wall time in seconds. Widget outputs are then frozen to text (:func:`freeze_widgets`).
+    Raises ``nbclient.exceptions.CellExecutionError`` on the first cell that fails and
+    ``CellTimeoutError`` on one that runs past ``timeout``."""
     client = NotebookClient(
         nb,
         timeout=timeout,

@@ -79,7 +79,8 @@ def test_a_progress_bar_is_committed_as_its_final_text_with_nothing_that_changes
     # committed output must be its final state, without tqdm's timings or widget model ids,
     # which differ on every run, so that re-running a notebook gives a clean diff.
     code = (
-        "import random\nfrom nn import MLP, functional as F\nfrom nn.optim import SGD\nfrom nn.train import fit\n"
+        "import random\nfrom nn import MLP, functional as F\nfrom nn.optim import SGD\n"
+        "from nn.train import fit\n"
         "m = MLP(1, [1], rng=random.Random(0))\n"
         "h = fit(m, F.mse_loss, SGD(m.parameters(), lr=0.1), ([[0.0], [1.0]], [1.0, 3.0]), epochs=20)"
     )
