@@ -1,16 +1,16 @@
-"""The ``chaingrad`` command: ``demo`` (train a network; lives in ``nn.demo``), ``tour``,
-``graph`` (draw an expression) and ``steps`` (a page stepping through its backward pass).
+"""The engine's commands: ``tour``, ``graph`` (draw an expression) and ``steps`` (a page
+stepping through its backward pass).
 
-The command line is the application layer: it is the one place in ``autograd`` that may
-reach into ``nn`` (for ``demo``), and only lazily, when that subcommand runs. The engine
-library itself never imports ``nn``.
+``autograd`` never imports ``nn``: the ``chaingrad`` program itself is :func:`nn.cli.main`,
+which adds ``demo`` (training lives in ``nn``) to these commands through ``main``'s
+``extra`` argument. ``python -m autograd.cli`` runs the engine's commands alone.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 from . import Value, grad, gradcheck, topological_order
 
@@ -42,15 +42,20 @@ def engine_tour(out: object = None) -> None:
     write(f"dy/dn = 1 - tanh²(n) = {dy.data:.6f};  d²y/dn² = -2·tanh(n)·(1 - tanh²(n)) = {d2y:.6f}\n")
 
 
-def build_parser() -> argparse.ArgumentParser:
+Command = tuple[str, Callable[[list[str]], int]]
+"""An extra command: its one-line help and a function of its own arguments (an exit status)."""
+
+
+def build_parser(extra: Mapping[str, Command] | None = None) -> argparse.ArgumentParser:
+    """The ``chaingrad`` argument parser: the engine's commands and the ``extra`` ones."""
     parser = argparse.ArgumentParser(
         prog="chaingrad", description="See and check backpropagation on scalar computation graphs."
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    demo = sub.add_parser("demo", help="train a small network end to end (see `chaingrad demo --help`)",
-                          add_help=False)
-    demo.add_argument("rest", nargs=argparse.REMAINDER)
-    demo.set_defaults(run=_cmd_demo)
+    for name, (helptext, run) in (extra or {}).items():
+        p = sub.add_parser(name, help=helptext, add_help=False)
+        p.add_argument("rest", nargs=argparse.REMAINDER)
+        p.set_defaults(run=lambda args, run=run: run(args.rest))
     tour = sub.add_parser("tour", help="a short tour of the engine: one neuron, backward, gradcheck")
     tour.set_defaults(run=_cmd_tour)
     _add_graph_commands(sub)
@@ -164,17 +169,13 @@ def _cmd_tour(args: argparse.Namespace) -> int:
     return 0
 
 
-def _cmd_demo(args: argparse.Namespace) -> int:
-    from nn.demo import main as demo_main
-
-    return demo_main(args.rest)
-
-
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, extra: Mapping[str, Command] | None = None) -> int:
+    """Run the command line; ``extra`` adds commands that parse their own arguments."""
     argv = list(sys.argv[1:] if argv is None else argv)
-    if argv[:1] == ["demo"]:  # argparse's REMAINDER loses a leading option (`demo --out x`): pass all on
-        return _cmd_demo(argparse.Namespace(rest=argv[1:]))
-    parser = build_parser()
+    if extra and argv[:1] and argv[0] in extra:
+        # argparse's REMAINDER loses a leading option (`demo --out x`): pass all on
+        return int(extra[argv[0]][1](argv[1:]))
+    parser = build_parser(extra)
     args = parser.parse_args(argv)
     run = getattr(args, "run", None)
     if run is None:

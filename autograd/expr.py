@@ -1,8 +1,8 @@
 """Parse an arithmetic expression typed by a user into a Value graph, without ``eval``.
 
 The text is parsed with :mod:`ast` and only a whitelist is accepted: numbers, variable
-names, ``+ - * / **``, unary minus and plus, and calls of the op table's one-operand
-functions (``tanh(x)``, ``exp(x)``, ...), applied through :func:`autograd.ops.apply`.
+names, ``+ - * / **``, unary minus and plus, and calls of the op table's
+functions (``tanh(x)``, ``exp(x)``, ``max(x, y)``, ...), applied through :func:`autograd.ops.apply`.
 Anything else raises :class:`ExprError`, which names the offending column.
 """
 
@@ -13,7 +13,7 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from .ops import OPS, apply
+from .ops import FUNCTIONS, OPS, apply
 from .value import Const, Value
 
 MAX_LENGTH = 2000
@@ -22,8 +22,7 @@ MAX_EXPONENT = 1000.0
 """A number exponent larger than this in magnitude is refused rather than computed."""
 
 _BINOPS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**"}
-FUNCTIONS = tuple(sorted(name for name, op in OPS.items() if op.arity == 1 and name.isidentifier()))
-"""The functions an expression may call: the op table's one-operand ops with plain names."""
+_ARITY = {op.function: op.arity for op in OPS.values() if op.function}
 
 
 class ExprError(ValueError):
@@ -140,9 +139,11 @@ class _Builder:
             name = node.func.id
             if name not in FUNCTIONS:
                 raise self.fail(node, f"unknown function {name!r}; the functions are {', '.join(FUNCTIONS)}")
-            if node.keywords or len(node.args) != 1 or isinstance(node.args[0], ast.Starred):
-                raise self.fail(node, f"{name}() takes exactly one argument")
-            return [node.args[0]]
+            n = _ARITY[name]
+            if node.keywords or len(node.args) != n or any(isinstance(a, ast.Starred) for a in node.args):
+                count = "one argument" if n == 1 else f"{n} arguments"
+                raise self.fail(node, f"{name}() takes exactly {count}")
+            return list(node.args)
         what = type(node).__name__
         hint = {"Attribute": "attribute access", "Lambda": "a lambda", "Subscript": "indexing",
                 "ListComp": "a comprehension", "GeneratorExp": "a comprehension",
@@ -160,8 +161,8 @@ class _Builder:
                 (a,) = args
                 return -a if isinstance(node.op, ast.USub) else a
             if isinstance(node, ast.Call):
-                (a,) = args
-                return apply(node.func.id, a if isinstance(a, Value) else Const(a))
+                entry = next(op for op in OPS.values() if op.function == node.func.id)
+                return apply(entry.name, *(a if isinstance(a, Value) else Const(a) for a in args))
             assert isinstance(node, ast.BinOp)  # operands() allowed nothing else
             a, b = args
             op = _BINOPS[type(node.op)]

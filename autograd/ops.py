@@ -16,7 +16,8 @@ explained, where tests sample it, and its documented behaviour at the edges (nan
 Adding an op (``log1p`` is the worked example below) touches this file only.
 
 **Numbers at the edges.** Values follow IEEE 754 as Python floats and PyTorch do: nan
-propagates through every op (value *and* local derivative), ±inf give their limits
+propagates through every op (its value, and its local derivative wherever that depends on
+the operand: ``relu(nan)`` has slope nan, not 0), ±inf give their limits
 (``exp(inf) = inf``, ``1 / inf = 0``, ``tanh(-inf) = -1``), and a nan or inf operand is
 never a domain error (``log(nan)`` is nan, ``sin(inf)`` is nan). A *finite* operand outside
 an op's domain raises, naming the op and the operand: ``log(x <= 0)``, ``log1p(x <= -1)``,
@@ -25,8 +26,9 @@ an op's domain raises, naming the op and the operand: ``log(x <= 0)``, ``log1p(x
 a value too large for a float, ``exp`` and ``**`` raise ``OverflowError`` (as
 ``math.exp`` and ``float.__pow__`` do) while ``+ - * /`` overflow to ±inf (as Python's
 float operators do). When the value is finite but the local derivative alone is beyond
-float range (``(1e-300) ** -1``, ``sqrt(0)``), the derivative is stored as ±inf: the value
-is right, and ``detect_anomaly`` points at the node if that inf ever reaches a gradient.
+float range (``(1e-300) ** -1`` is about 1e300, its slope -1e600; ``sqrt(0)``), the
+derivative is stored as ±inf: the value is right, and ``detect_anomaly`` points at the
+node if that inf ever reaches a gradient.
 """
 
 from __future__ import annotations
@@ -461,7 +463,7 @@ OPS: dict[str, Op] = {
                   E((INF, 2.0), INF, (INF, INF)), E((2.0, -INF), 0.0, (NAN, 0.0)),
                   E((0.0, 2.0), error=ValueError), E((-1.0, 2.0), error=ValueError),
                   E((1e300, 2.0), error=OverflowError),
-                  E((1e-300, -1.0), 1e300, (-INF, 1e300 * math.log(1e-300))))),
+                  E((1e-300, -1.0), 1e-300**-1, (-INF, 1e-300**-1 * math.log(1e-300))))),
         Op("max", "max", 2, maximum, _g_minmax, "d max(a,b)/da = 1 if a > b, 0 if a < b, ½ if a = b",
            (_ANY, _ANY), "max({a}, {b})",
            ("1 if {a} > {b} else 0 (½ if equal)", "1 if {b} > {a} else 0 (½ if equal)"),
@@ -491,8 +493,8 @@ OPS: dict[str, Op] = {
                   E((-INF,), -INF, (INF,), param=3.0), E((0.0,), 0.0, (INF,), param=0.5),
                   E((0.0,), 0.0, (0.0,), param=2.0), E((0.0,), error=ZeroDivisionError, param=-1.0),
                   E((-8.0,), error=ValueError, param=0.5), E((1e200,), error=OverflowError, param=2.0),
-                  E((1e-300,), 1e300, (-INF,), param=-1.0))),
-        Op("neg", "−", 1, neg, _g_neg, "d(-a)/da = -1", (_ANY,), "−{a}", ("−1",), "__neg__",
+                  E((1e-300,), 1e-300**-1, (-INF,), param=-1.0))),
+        Op("neg", "−", 1, neg, _g_neg, "d(-a)/da = -1", (_ANY,), "−{a}", ("−1",), "__neg__", function="neg",
            inline=("-a", ("-1.0",)),
            edges=(E((NAN,), NAN, (-1.0,)), E((INF,), -INF, (-1.0,)), E((0.0,), -0.0, (-1.0,)))),
         Op("exp", "exp", 1, exp, _g_exp, "d(e^a)/da = e^a", (_ANY,), "exp({a})", ("exp({a})",), "exp",
@@ -601,13 +603,13 @@ def apply(name: str, *operands: Any, param: float | None = None) -> Value:
         return operands[0] ** param
     if name == "**":
         return operands[0] ** operands[1]
-    from .value import Value
+    from .value import Value, constant
 
     first = operands[0]
     if not isinstance(first, Value):  # a number on the left: the reflected form
         if entry.reflected is not None:
             return getattr(operands[1], entry.reflected)(first)
-        first = Value(first)
+        first = constant(first)
     return getattr(first, entry.method)(*operands[1:])  # type: ignore[arg-type]
 
 

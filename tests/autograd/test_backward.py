@@ -200,3 +200,30 @@ def test_the_chain_rule_walk_is_the_full_walk_without_leaves(expr):
     out = expr(*(Value(x) for x in expr.point))
     full = [n for n in walk(out, leaves=True) if not n.is_leaf]
     assert walk(out, leaves=False) == full
+
+
+@pytest.mark.parametrize("bad", [True, False, "1.0", None, [1.0]])
+def test_the_seed_gradient_is_checked_the_same_way_everywhere(bad):
+    from autograd import backward_steps
+
+    y = Value(2.0) * 3
+    messages = set()
+    for call in (lambda: y.backward(bad), lambda: grad(y, [y], gradient=bad), lambda: backward_steps(y, bad)):
+        with pytest.raises(TypeError, match="gradient must be a real number") as info:
+            call()
+        messages.add(str(info.value).split(": ", 1)[1])
+    assert len(messages) == 1  # the same words, after the name of the call
+
+
+@given(expressions())
+def test_the_fast_chain_rule_loop_is_the_edge_stream(expr):
+    from autograd.value import edges, walk
+
+    xs = [Value(x) for x in expr.point]
+    out = expr(*xs)
+    out.backward()
+    fast = [n.grad for n in walk(out)]
+    grads = {out: 1.0}
+    for node, _, child, local in edges(walk(out, leaves=False)):
+        grads[child] = grads.get(child, 0.0) + local * grads[node]
+    assert fast == [grads.get(n, 0.0) for n in walk(out)]

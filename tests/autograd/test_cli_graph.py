@@ -102,3 +102,11 @@ def test_size_limit_is_reported_and_can_be_lifted(tmp_path, capsys):
     assert main(["steps", expr, "--set", "x=1", "--max-nodes", "10", "-o", str(tmp_path / "s.html")]) == 1
     assert "more than max_nodes=10" in capsys.readouterr().err
     assert main(["graph", expr, "--set", "x=1", "--max-nodes", "0", "--format", "dot"]) == 0
+
+
+def test_max_and_min_are_in_the_grammar(capsys):
+    assert main(["graph", "max(x, y) - min(x, 2)", "--set", "x=1", "--set", "y=3", "--format", "dot"]) == 0
+    dot = capsys.readouterr().out
+    assert "max" in dot and "min" in dot
+    assert main(["graph", "max(x)", "--set", "x=1"]) == 2
+    assert "max() takes exactly 2 arguments" in capsys.readouterr().err

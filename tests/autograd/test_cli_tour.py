@@ -25,5 +25,9 @@ def test_console_script_runs_the_tour():
 
 
 def test_no_command_prints_help_and_exits_2(capsys):
-    assert main([]) == 2
+    from nn.cli import main as program
+
+    assert program([]) == 2
     assert "demo" in capsys.readouterr().out
+    assert main([]) == 2  # the engine's own commands, without nn's demo
+    assert "demo" not in capsys.readouterr().out

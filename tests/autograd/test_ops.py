@@ -90,3 +90,40 @@ def test_relu_and_abs_take_zero_at_the_kink():
     x = Value(-1e-9)
     x.relu().backward()
     assert x.grad == 0.0
+
+
+@pytest.mark.parametrize(("a", "b", "out", "ga", "gb"), [
+    (3.0, 1.0, 3.0, 1.0, 0.0),     # the larger operand takes the gradient
+    (1.0, 3.0, 3.0, 0.0, 1.0),
+    (2.0, 2.0, 2.0, 0.5, 0.5),     # a tie splits it, as torch.maximum does
+])
+def test_the_max_gate_routes_the_gradient_to_the_larger_input(a, b, out, ga, gb):
+    x, y = Value(a), Value(b)
+    z = x.max(y)
+    z.backward()
+    assert (z.data, x.grad, y.grad) == (out, ga, gb)
+    x, y = Value(-a), Value(-b)
+    z = x.min(y)
+    z.backward()
+    assert (z.data, x.grad, y.grad) == (-out, ga, gb)
+
+
+def test_max_and_min_take_numbers_on_either_side():
+    x = Value(1.5)
+    assert x.max(0).data == 1.5 and x.min(0).data == 0.0
+    from autograd.ops import apply
+    y = apply("max", 2, x)           # a number first becomes a Const, as in 2 * x
+    assert y.data == 2.0 and y.children[0].is_constant
+
+
+def test_log1p_is_accurate_where_log_of_one_plus_x_is_not():
+    x = Value(1e-20)
+    assert x.log1p().data == 1e-20 and (1 + x).log().data == 0.0
+
+
+def test_every_table_op_is_a_generated_value_method():
+    for op in OPS.values():
+        for name in (op.method, op.reflected):
+            if name is not None:
+                fn = getattr(Value, name)
+                assert "def " + name in fn.__source__ and op.formula in fn.__doc__

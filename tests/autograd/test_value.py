@@ -97,10 +97,14 @@ def test_repr_informs():
     assert f"{y:.2f}" == "0.46"
 
 
-def test_slots_reject_typos():
-    v = Value(1.0)
-    with pytest.raises(AttributeError):
-        v.gard = 0.0  # type: ignore[attr-defined]
+def test_nodes_stay_small_with_room_for_user_attributes():
+    # micrograd code stores its own attributes on Values; the dict for them costs one
+    # pointer per node and is only allocated when used.
+    import sys
+
+    v = Value(1.0) * 2
+    assert sys.getsizeof(v) <= 128  # 11 slots: 9 fields, the attribute dict, the scope
+    assert "__dict__" not in dir(type(v)) or not v.__dict__
 
 
 @pytest.mark.parametrize("bad", ["abc", None, [1], {1: 2}, 1 + 2j, object()])

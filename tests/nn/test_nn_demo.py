@@ -9,7 +9,7 @@ import pytest
 
 import nn.demo as demo
 from autograd import Value, topological_order
-from autograd.cli import main
+from nn.cli import main
 
 HAS_MATPLOTLIB = importlib.util.find_spec("matplotlib") is not None
 

@@ -1,0 +1,80 @@
+"""The nn-zero-to-hero micrograd lecture and EurekaLabsAI's micrograd, run on chaingrad's Value."""
+
+import math
+
+import pytest
+
+from autograd import Value
+
+
+def test_the_lectures_manual_backward_node_by_node():
+    # The lecture's neuron, backpropagated by calling _backward() on each node in turn.
+    x1 = Value(2.0, label="x1")
+    x2 = Value(0.0, label="x2")
+    w1 = Value(-3.0, label="w1")
+    w2 = Value(1.0, label="w2")
+    b = Value(6.8813735870195432, label="b")
+    x1w1 = x1 * w1; x1w1.label = "x1*w1"  # noqa: E702
+    x2w2 = x2 * w2; x2w2.label = "x2*w2"  # noqa: E702
+    x1w1x2w2 = x1w1 + x2w2; x1w1x2w2.label = "x1*w1 + x2*w2"  # noqa: E702
+    n = x1w1x2w2 + b; n.label = "n"  # noqa: E702
+    o = n.tanh(); o.label = "o"  # noqa: E702
+    o.grad = 1.0
+    for node in (o, n, b, x1w1x2w2, x2w2, x1w1, x2, w2, x1, w1):
+        node._backward()
+    assert n.grad == pytest.approx(0.5, abs=1e-6)
+    assert (x1.grad, w1.grad) == pytest.approx((-1.5, 1.0), abs=1e-6)
+    assert (x2.grad, w2.grad) == pytest.approx((0.5, 0.0), abs=1e-6)
+    # ... and the same numbers as backward()
+    manual = [v.grad for v in (x1, x2, w1, w2, b)]
+    for v in (x1, x2, w1, w2, b, x1w1, x2w2, x1w1x2w2, n, o):
+        v.grad = 0.0
+    o.backward()
+    assert [v.grad for v in (x1, x2, w1, w2, b)] == manual
+
+
+def test_backward_of_a_node_used_twice_adds_both_edges():
+    a = Value(3.0)
+    b = a * a
+    b.grad = 1.0
+    b._backward()
+    assert a.grad == 6.0
+
+
+def test_values_take_new_attributes_like_micrograds():
+    p = Value(0.5)
+    p.m, p.v = 0.0, 0.0  # EurekaLabsAI's AdamW keeps its moments on the parameter
+    p.m = 0.9 * p.m + 0.1 * 1.0
+    assert p.m == pytest.approx(0.1)
+    y = p * 2
+    y.color = "lightblue"
+    assert y.color == "lightblue"
+    with pytest.raises(AttributeError):
+        _ = Value(1.0).m  # a name never set is still an error
+
+
+def test_the_keyword_internal_constructor_is_explained():
+    a = Value(1.0)
+    with pytest.raises(TypeError, match="micrograd's internal constructor"):
+        Value(2.0, _children=(a,), _op="+")
+    with pytest.raises(TypeError, match="unexpected keyword argument"):
+        Value(2.0, lable="x")
+
+
+def test_the_lectures_expression_and_micrograds_known_values():
+    a = Value(-4.0)
+    b = Value(2.0)
+    c = a + b
+    d = a * b + b**3
+    c += c + 1
+    c += 1 + c + (-a)
+    d += d * 2 + (b + a).relu()
+    d += 3 * d + (b - a).relu()
+    e = c - d
+    f = e**2
+    g = f / 2.0
+    g += 10.0 / f
+    g.backward()
+    assert g.data == pytest.approx(24.70408163265306, abs=1e-12)
+    assert (a.grad, b.grad) == pytest.approx((138.83381924198252, 645.5772594752186), abs=1e-9)
+    assert math.isfinite(g.grad)
