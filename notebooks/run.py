@@ -100,7 +100,7 @@ def freeze_widgets(nb: nbformat.NotebookNode) -> None:
 
 def execute(nb: nbformat.NotebookNode, cwd: Path, *, timeout: int = CELL_TIMEOUT) -> float:
     """Run every cell of ``nb`` in a fresh ``python3`` kernel started in ``cwd``; return
-    the wall time in seconds. Widget outputs are then frozen to text (:func:`freeze_widgets`).
+    the wall time in seconds (outputs as the kernel sent them: :func:`run` freezes widgets).
     Raises ``nbclient.exceptions.CellExecutionError`` on the first cell that fails and
     ``CellTimeoutError`` on one that runs past ``timeout``."""
     client = NotebookClient(
@@ -115,15 +115,15 @@ def execute(nb: nbformat.NotebookNode, cwd: Path, *, timeout: int = CELL_TIMEOUT
     )
     start = time.perf_counter()
     client.execute(env=kernel_env())
-    seconds = time.perf_counter() - start
-    freeze_widgets(nb)
-    return seconds
+    return time.perf_counter() - start
 
 
 def run(path: Path, *, write: bool = True) -> float:
-    """Execute the notebook at ``path`` (in its own folder) and, with ``write``, save it."""
+    """Execute the notebook at ``path`` (in its own folder) and, with ``write``, save it
+    with its widget outputs frozen to text (:func:`freeze_widgets`)."""
     nb = nbformat.read(path, as_version=4)
     seconds = execute(nb, path.parent)
+    freeze_widgets(nb)
     if write:
         nbformat.write(nb, path)
     return seconds
