@@ -21,7 +21,7 @@ from .gradcheck import GradcheckError, gradcheck, gradgradcheck, numerical_grad
 from .modes import AnomalyError, current_scope, detect_anomaly, gc_paused, is_grad_enabled, no_grad, scope
 from .ops import OPS, Op, op_of
 from .tracing import Traced, TraceMismatchError, trace
-from .value import Const, Value, constant
+from .value import Const, Value, constant, tag_scope
 
 __version__ = "0.1.0"
 
@@ -56,6 +56,7 @@ __all__ = [
     "numerical_grad",
     "op_of",
     "scope",
+    "tag_scope",
     "topological_order",
     "trace",
     "zero_grad",

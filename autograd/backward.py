@@ -215,3 +215,36 @@ def _plus(a: Any, b: Any) -> Any:
     if not isinstance(b, Value) and b == 0.0:
         return a
     return a + b
+
+
+def scopes(root: Value) -> dict[Value, str]:
+    """The scope of every node of ``root``'s graph: its own tag, or else the one it feeds.
+
+    A node tagged by :func:`autograd.scope` or by an ``nn`` module (which tags its outputs
+    and its parameters) keeps its tag. An untagged result of an op belongs to the scope of
+    the nodes it feeds when they all have one and the same scope: the products and partial
+    sums inside a neuron belong to the neuron whose output they feed. Untagged leaves
+    (inputs, constants) and nodes shared across scopes get ``""``.
+
+    >>> from autograd import Value, scope
+    >>> w, x = Value(2.0), Value(3.0)
+    >>> s = w * x + 1
+    >>> y = s.relu(); y.scope = "neuron"
+    >>> sorted(set(scopes(y).values()))
+    ['', 'neuron']
+    >>> scopes(y)[s]
+    'neuron'
+    """
+    order = walk(root, leaves=True)
+    feeds: dict[Value, set[str]] = {}
+    out: dict[Value, str] = {}
+    for node in reversed(order):  # consumers before the nodes they consume
+        s = node.scope
+        if not s and not node.is_leaf:
+            above = feeds.get(node)
+            if above is not None and len(above) == 1:
+                s = next(iter(above))
+        out[node] = s
+        for child in node.children:
+            feeds.setdefault(child, set()).add(s)
+    return {n: out[n] for n in order}

@@ -36,7 +36,9 @@ from .modes import state as _mode_state
 Number = int | float
 
 # Private fields of a node, in one place (the generator, copy and pickle read this).
-FIELDS = ("data", "grad", "label", "op", "_c0", "_c1", "_g0", "_g1", "_mark")
+# ``label`` is not among them: it lives in the attribute dict when set (most nodes have
+# none, and the class attribute gives ""), which pays for that dict's pointer.
+FIELDS = ("data", "grad", "op", "_c0", "_c1", "_g0", "_g1", "_mark")
 
 
 class Value:
@@ -58,12 +60,12 @@ class Value:
     takes new attributes (``p.m = 0.0``); the dictionary for them is made on first use.
     """
 
-    __slots__ = ("__dict__", "_c0", "_c1", "_g0", "_g1", "_mark", "_scope", "data", "grad", "label", "op")
+    __slots__ = ("__dict__", "_c0", "_c1", "_g0", "_g1", "_mark", "data", "grad", "op")
 
     data: float
     grad: float
-    label: str
     op: str
+    label: str = ""
 
     def __init__(self, data: Number, label: str = "", *_micrograd_op: Any, **micrograd_kw: Any) -> None:
         if type(data) is not float:
@@ -72,7 +74,8 @@ class Value:
             label = _check_label(label, micrograd_kw)
         self.data = data
         self.grad = 0.0
-        self.label = label
+        if label:
+            self.label = label
         self.op = ""
         self._c0 = None
         self._c1 = None
@@ -114,9 +117,14 @@ class Value:
 
     @property
     def scope(self) -> str:
-        """The dotted name of the :func:`autograd.scope` blocks this node was built in ("" outside)."""
+        """Where this node was built: the :func:`autograd.scope` blocks, or the ``nn`` module.
+
+        A dotted path such as ``layers.0.neurons.3``; ``""`` outside any. ``nn`` modules tag
+        their outputs and parameters only; :func:`autograd.backward.scopes` works out the
+        scope of every node in between.
+        """
         try:
-            return self._scope
+            return self._scope  # kept in the attribute dict: most nodes have none
         except AttributeError:
             return ""
 
@@ -251,7 +259,7 @@ class Value:
             if id(n) in memo:
                 continue
             new = _blank(type(n))
-            new.data, new.grad, new.label, new.op = n.data, n.grad, n.label, n.op
+            new.data, new.grad, new.op = n.data, n.grad, n.op
             c0, c1 = n._c0, n._c1
             new._c0 = None if c0 is None else memo[id(c0)]
             new._c1 = None if c1 is None else memo[id(c1)]
@@ -271,8 +279,7 @@ class Value:
         each of them.
         """
         if self._c0 is None:
-            return (_rebuild_leaf, (_public_class(type(self)), self.data, self.grad, self.label,
-                                    self.scope, _extras(self)))
+            return (_rebuild_leaf, (_public_class(type(self)), self.data, self.grad, _extras(self)))
         order = walk(self, leaves=True)
         index: dict[int, int] = {}
         leaves: list[Value] = []
@@ -286,8 +293,8 @@ class Value:
             if n._c0 is not None:
                 index[id(n)] = base + len(records)
                 c1 = n._c1
-                records.append((n.op, n.data, n.grad, n.label, index[id(n._c0)], n._g0,
-                                -1 if c1 is None else index[id(c1)], n._g1, n.scope, _extras(n)))
+                records.append((n.op, n.data, n.grad, index[id(n._c0)], n._g0,
+                                -1 if c1 is None else index[id(c1)], n._g1, _extras(n)))
         return (_rebuild_graph, (leaves, records))
 
     # ------------------------------------------------------------------ autograd
@@ -376,7 +383,6 @@ def _node(data: float, op: str, c0: Value, g0: float, c1: Value | None = None, g
     v = _Node()
     v.data = data
     v.grad = 0.0
-    v.label = ""
     v.op = op
     v._c0 = c0
     v._c1 = c1
@@ -399,7 +405,6 @@ def _node_in_mode(data: float, op: str, c0: Value, g0: float, c1: Value | None, 
     v = _Node()
     v.data = data
     v.grad = 0.0
-    v.label = ""
     v.op = op
     v._c0 = c0
     v._c1 = c1
@@ -454,7 +459,6 @@ def _coerce(x: Any) -> Value:
         c = _Const()  # x is known real here: no constructor checks needed
         c.data = float(x)
         c.grad = 0.0
-        c.label = ""
         c.op = ""
         c._c0 = None
         c._c1 = None
@@ -479,6 +483,28 @@ def constant(x: Number) -> Const:
     return c
 
 
+def tag_scope(values: Value | list[Value] | tuple[Value, ...], path: str) -> None:
+    """Give ``path`` as its scope to each Value in ``values`` that has none yet.
+
+    What ``nn`` modules call on their outputs: one dictionary store per Value, with no
+    scope lookup per node built.
+
+    >>> y = Value(1.0) * 2
+    >>> tag_scope(y, "neuron"); tag_scope([y], "layer"); y.scope
+    'neuron'
+    """
+    if isinstance(values, Value):
+        d = values.__dict__
+        if "_scope" not in d:
+            d["_scope"] = path
+        return
+    for v in values:
+        if isinstance(v, Value):
+            d = v.__dict__
+            if "_scope" not in d:
+                d["_scope"] = path
+
+
 def _data_of(x: Any) -> float:
     if isinstance(x, Value):
         return x.data
@@ -500,28 +526,22 @@ def _blank(cls: type) -> Value:
 
 
 def _extras(n: Value) -> dict[str, Any] | None:
-    d = n.__dict__
+    d = n.__dict__  # (made empty on first access: a copy or pickle is not the hot path)
     return dict(d) if d else None
 
 
 def _copy_extras(src: Value, dst: Value, deep: Any) -> None:
-    s = src.scope
-    if s:
-        dst._scope = s
     d = src.__dict__
     if d:
         dst.__dict__.update(deep(d) if deep is not None else d)
 
 
-def _rebuild_leaf(cls: type, data: float, grad: float, label: str, scope: str,
-                  extras: dict[str, Any] | None) -> Value:
+def _rebuild_leaf(cls: type, data: float, grad: float, extras: dict[str, Any] | None) -> Value:
     v = _blank(cls)
-    v.data, v.grad, v.label, v.op = data, grad, label, ""
+    v.data, v.grad, v.op = data, grad, ""
     v._c0 = v._c1 = None
     v._g0 = v._g1 = 0.0
     v._mark = 0
-    if scope:
-        v._scope = scope
     if extras:
         v.__dict__.update(extras)
     return v
@@ -529,14 +549,12 @@ def _rebuild_leaf(cls: type, data: float, grad: float, label: str, scope: str,
 
 def _rebuild_graph(leaves: list[Value], records: list[tuple[Any, ...]]) -> Value:
     nodes = list(leaves)
-    for op, data, grad, label, i0, g0, i1, g1, scope, extras in records:
+    for op, data, grad, i0, g0, i1, g1, extras in records:
         v = object.__new__(Value)
-        v.data, v.grad, v.label, v.op = data, grad, label, op
+        v.data, v.grad, v.op = data, grad, op
         v._c0 = nodes[i0]
         v._c1 = None if i1 < 0 else nodes[i1]
         v._g0, v._g1, v._mark = g0, g1, 0
-        if scope:
-            v._scope = scope
         if extras:
             v.__dict__.update(extras)
         nodes.append(v)
@@ -680,65 +698,81 @@ def propagate(order: list[Value]) -> None:
 
 # ------------------------------------------------------------------ generated ops
 
-_NODE_BODY = """\
+_MATH_CALL = re.compile(r"\b(tanh|sin|cos|exp|log|log1p|sqrt)\(")
+_SIMPLE = re.compile(r"^(a|b|-?[0-9.]+)$")  # a derivative that needs no temporary
+
+
+def _body(op: _ops.Op, k: int, c0: str, c1: str) -> str:
+    """The lines after ``a`` (and ``b``) are read: compute the rule, build the node."""
+    unary = op.arity == 1
+    if op.inline is None:
+        rule = f"    out, g0 = _f{k}(a)\n" if unary else f"    out, g0, g1 = _f{k}(a, b)\n"
+        d0, d1 = "g0", "0.0" if unary else "g1"
+    else:
+        out, *ds = (_MATH_CALL.sub(r"_m_\1(", e) for e in (op.inline[0], *op.inline[1]))
+        if unary:
+            ds.append("0.0")
+        rule = f"    out = {out}\n"
+        for i, d in enumerate(ds):
+            if not _SIMPLE.match(d):
+                rule += f"    g{i} = {d}\n"
+                ds[i] = f"g{i}"
+        d0, d1 = ds
+    return rule + f"""\
     if _ACTIVE[0]:
-        return _node_in_mode(out, {name!r}, {c0}, g0, {c1}, g1)
+        return _node_in_mode(out, {op.name!r}, {c0}, {d0}, {c1}, {d1})
     v = _Node()
     v.data = out
     v.grad = 0.0
-    v.label = ""
-    v.op = {name!r}
+    v.op = {op.name!r}
     v._c0 = {c0}
     v._c1 = {c1}
-    v._g0 = g0
-    v._g1 = g1
+    v._g0 = {d0}
+    v._g1 = {d1}
     v._mark = 0
     return v
 """
 
 
-_MATH_CALL = re.compile(r"\b(tanh|sin|cos|exp|log|log1p|sqrt)\(")
-
-
-def _rule(op: _ops.Op, k: int) -> str:
-    """The lines computing ``out`` and ``g0``/``g1`` from ``a``/``b`` for op number ``k``."""
-    if op.inline is None:
-        if op.arity == 2:
-            return f"    out, g0, g1 = _f{k}(a, b)\n"
-        return f"    out, g0 = _f{k}(a)\n    g1 = 0.0\n"
-    out, ds = (_MATH_CALL.sub(r"math.\1(", e) for e in (op.inline[0], "\x00".join(op.inline[1])))
-    ds = ds.split("\x00")
-    lines = f"    out = {out}\n    g0 = {ds[0]}\n"
-    return lines + (f"    g1 = {ds[1]}\n" if op.arity == 2 else "    g1 = 0.0\n")
-
-
 def _source(op: _ops.Op, k: int, method: str, reflected: bool) -> str:
     """Python source of the Value method ``method`` for ``op`` (table entry number ``k``)."""
     if op.arity == 1:
-        head = f"def {method}(self):\n    a = self.data\n"
-        return head + _rule(op, k) + _NODE_BODY.format(name=op.name, c0="self", c1="None")
+        return f"def {method}(self):\n    a = self.data\n" + _body(op, k, "self", "None")
     if reflected:  # a number on the left: `2 * x`
         head = (f"def {method}(self, other):\n    other = _coerce(other)\n"
                 "    if other is NotImplemented:\n        return NotImplemented\n"
                 "    a = other.data\n    b = self.data\n")
-        return head + _rule(op, k) + _NODE_BODY.format(name=op.name, c0="other", c1="self")
+        return head + _body(op, k, "other", "self")
     head = (f"def {method}(self, other):\n    cls = type(other)\n"
             "    if cls is not _Node and cls is not Value:\n        other = _coerce(other)\n"
             "        if other is NotImplemented:\n            return NotImplemented\n"
             "    a = self.data\n    b = other.data\n")
-    return head + _rule(op, k) + _NODE_BODY.format(name=op.name, c0="self", c1="other")
+    return head + _body(op, k, "self", "other")
 
 
-def _doc(op: _ops.Op, method: str) -> str:
+def _doc(op: _ops.Op, method: str, reflected: bool) -> str:
+    """The generated method's docstring: what it computes, the formula and a worked example."""
     lead = op.doc or f"{op.expr.format(a='x', b='y')}"
-    return f"{lead}\n\n{op.formula}. Generated from the op table entry {op.name!r} (see autograd.ops)."
+    args = [round(iv[0][0] + (iv[0][1] - iv[0][0]) * f, 2) for iv, f in zip(op.domain, (0.3, 0.8))]
+    out, *local = op.forward(*args)
+    if op.arity == 1:
+        call = f"Value({args[0]!r}).{method}()"
+    elif reflected:
+        call = f"{method}: {args[0]!r} {op.symbol} Value({args[1]!r})"
+    else:
+        call = f"Value({args[0]!r}).{method}({args[1]!r})"
+    example = (f"    >>> y = {call}\n    >>> y.data, y.local_grads\n    ({out!r}, {tuple(local)!r})"
+               if not reflected else f"    {call} gives data {out!r}, local derivatives {tuple(local)!r}")
+    return (f"{lead}\n\n{op.formula}. Generated from the op table entry {op.name!r} (see autograd.ops).\n\n"
+            f"{example}\n")
 
 
 def _generate() -> None:
     """Write every op method of :class:`Value` from the op table."""
     names: dict[str, Any] = {
         "_ACTIVE": _ACTIVE, "_Node": _Node, "Value": Value, "_coerce": _coerce,
-        "_node_in_mode": _node_in_mode, "math": math,
+        "_node_in_mode": _node_in_mode,
+        **{f"_m_{f}": getattr(math, f) for f in ("tanh", "sin", "cos", "exp", "log", "log1p", "sqrt")},
     }
     for k, op in enumerate(_ops.OPS.values()):
         for method, reflected in ((op.method, False), (op.reflected, True)):
@@ -750,7 +784,7 @@ def _generate() -> None:
             exec(code, ns)  # the table's own rules: no user text reaches here
             fn = ns[method]
             fn.__source__ = src
-            fn.__doc__ = _doc(op, method)
+            fn.__doc__ = _doc(op, method, reflected)
             fn.__qualname__ = f"Value.{method}"
             fn.__module__ = __name__
             setattr(Value, method, fn)

@@ -10,7 +10,7 @@ keyword-only options add the activation, the initializer and an explicit random 
 lists/tuples/dicts of them) in definition order, so a subclass only assigns attributes:
 
 >>> import random
->>> from autograd import Value
+>>> from autograd import Value, tag_scope
 >>> class Scale(Module):
 ...     def __init__(self):
 ...         self.k = Value(2.0)
@@ -29,7 +29,7 @@ import random
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from autograd import Value
+from autograd import Value, tag_scope
 
 from . import init as _init
 
@@ -45,10 +45,30 @@ class Module:
 
     Subclasses define ``forward(...)`` (called by ``module(...)``), or override ``__call__``
     and ``parameters()`` as micrograd modules do; both styles work.
+
+    **Names in the graph.** On a module's first call, every module inside it (an attribute,
+    or in a list, tuple or dict attribute) is given its path (``layers.0.neurons.3``, the
+    prefix of its parameters' ``named_parameters()`` names), and the parameters are tagged
+    with it (``Value.scope``). Each call then tags the Values the module returns with its
+    path, so the renderer and the stepper can group a network's nodes by neuron and layer
+    (:func:`autograd.backward.scopes` assigns the nodes in between). Tagging costs one
+    attribute store per module call, not one per node.
+
+    >>> model = MLP(2, [2, 1], rng=random.Random(0))
+    >>> y = model([1.0, 2.0])
+    >>> y.scope, model.layers[0].neurons[1].w[0].scope
+    ('layers.1.neurons.0', 'layers.0.neurons.1')
     """
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        return self.forward(*args, **kwargs)
+        path = self.__dict__.get("_graph_path")
+        if path is None:  # the first call of an outermost module: name everything inside
+            _name_tree(self)
+            path = ""
+        out = self.forward(*args, **kwargs)
+        if path and (type(out) is list or type(out) is tuple or isinstance(out, Value)):
+            tag_scope(out, path)
+        return out
 
     def forward(self, *args: Any, **kwargs: Any) -> Any:
         """The module's computation; subclasses define it."""
@@ -136,6 +156,26 @@ class Module:
             )
         for n, p in named:
             p.data = float(state[n])
+
+
+def _name_tree(root: Module) -> None:
+    """Give every module below ``root`` its attribute path and tag its parameters with it."""
+    object.__setattr__(root, "_graph_path", "")
+    stack: list[tuple[str, Any, str]] = [(k, v, "") for k, v in reversed(vars(root).items())
+                                         if not k.startswith("_")]
+    while stack:
+        path, obj, owner = stack.pop()  # owner: the path of the module holding obj
+        if isinstance(obj, Module):
+            object.__setattr__(obj, "_graph_path", path)
+            stack.extend((f"{path}.{k}", v, path) for k, v in reversed(vars(obj).items())
+                         if not k.startswith("_"))
+        elif isinstance(obj, Value):
+            if obj.is_leaf and owner:
+                obj.scope = owner
+        elif isinstance(obj, (list, tuple)):
+            stack.extend((f"{path}.{i}", v, owner) for i, v in reversed(list(enumerate(obj))))
+        elif isinstance(obj, dict):
+            stack.extend((f"{path}.{k}", v, owner) for k, v in reversed(list(obj.items())))
 
 
 def _is_number(v: Any) -> bool:

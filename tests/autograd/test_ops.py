@@ -1,6 +1,7 @@
 """Every op in the table, generated from the table: first and second derivatives against
 central differences, and the float rule against the differentiable rule."""
 
+import doctest
 import math
 
 import pytest
@@ -127,3 +128,7 @@ def test_every_table_op_is_a_generated_value_method():
             if name is not None:
                 fn = getattr(Value, name)
                 assert "def " + name in fn.__source__ and op.formula in fn.__doc__
+                test = doctest.DocTestParser().get_doctest(fn.__doc__, {"Value": Value}, name, None, 0)
+                runner = doctest.DocTestRunner()
+                runner.run(test)
+                assert runner.summarize(verbose=False).failed == 0, f"the example of Value.{name}"
