@@ -516,6 +516,78 @@ def gc_share(engines: list[Engine], n: int, reps: int) -> list[dict[str, Any]]:
     return rows
 
 
+# ------------------------------------------------------- GC in a bare vs a loaded process
+#
+# The collector's full passes walk every live object of the *process*, so its cost grows with
+# what the process holds besides the graph: measured here in fresh subprocesses, one per
+# (setup, engine), so that nothing from this process (or the other engine) is counted.
+
+GC_SETUPS = {
+    "bare": (),
+    "numpy+matplotlib": ("numpy", "matplotlib.pyplot"),  # what every notebook has imported
+    "numpy+matplotlib+torch": ("numpy", "matplotlib.pyplot", "torch"),
+}
+
+
+def gc_child(setup: str, engine_name: str, reps: int) -> dict[str, Any]:
+    """In this (fresh) process: import ``setup``'s modules, then time micrograd's demo step with
+    the collector in its default state and paused (alternating), and return the medians."""
+    import importlib
+
+    for module in GC_SETUPS[setup]:
+        importlib.import_module(module)
+    eng = chaingrad_engine() if engine_name == "chaingrad" else micrograd_engine()
+    if eng is None:
+        raise SystemExit(f"{engine_name} is not installed")
+    trainer = make_trainers([eng], traced=False)[0]
+    on: list[float] = []
+    off: list[float] = []
+    trainer.step()  # warm up (first-call costs), untimed
+    for r in range(reps):
+        for paused in ((False, True) if r % 2 == 0 else (True, False)):
+            gc.collect()
+            if paused:
+                with autograd.gc_paused():
+                    off.append(sum(trainer.step().values()))
+            else:
+                on.append(sum(trainer.step().values()))
+    return {"setup": setup, "engine": engine_name, "ms_gc_default": statistics.median(on) * 1e3,
+            "ms_gc_paused": statistics.median(off) * 1e3, "objects": len(gc.get_objects())}
+
+
+def gc_processes(reps: int, with_torch: bool, with_micrograd: bool) -> list[dict[str, Any]]:
+    """The demo step per engine in a bare process and in processes that imported numpy and
+    matplotlib (and torch), collector on vs paused: the table behind ``fit``'s ``gc_pause``."""
+    import subprocess
+
+    setups = [s for s in GC_SETUPS if with_torch or "torch" not in s]
+    engines = ["chaingrad"] + (["micrograd"] if with_micrograd else [])
+    rows = []
+    print(f"{'process':<24}{'engine':<11}{'objects':>9}{'gc default ms':>15}{'gc paused ms':>14}"
+          f"{'gc share':>10}{'vs mg':>8}")
+    for setup in setups:
+        here = []
+        for name in engines:
+            done = subprocess.run([sys.executable, str(Path(__file__).resolve()), "--gc-child", setup, name,
+                                   str(reps)], capture_output=True, text=True, check=False)
+            if done.returncode != 0:
+                print(f"{setup:<24}{name:<11} failed: {done.stderr.strip().splitlines()[-1:]}", flush=True)
+                continue
+            row = json.loads(done.stdout.strip().splitlines()[-1])
+            row["workload"] = "gc-process"
+            row["gc_share"] = 1 - row["ms_gc_paused"] / row["ms_gc_default"]
+            here.append(row)
+        mg = next((r for r in here if r["engine"] == "micrograd"), None)
+        for row in here:
+            if mg is not None:
+                row["speedup_vs_micrograd"] = mg["ms_gc_default"] / row["ms_gc_default"]
+            print(f"{setup:<24}{row['engine']:<11}{row['objects']:>9,}{row['ms_gc_default']:>15.1f}"
+                  f"{row['ms_gc_paused']:>14.1f}{row['gc_share'] * 100:>9.0f}%"
+                  f"{row.get('speedup_vs_micrograd', float('nan')):>7.1f}x", flush=True)
+        rows += here
+    return rows
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--quick", action="store_true", help="small sizes and few repetitions")
@@ -562,6 +634,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"\ncyclic GC's share (sum workload: {_op_nodes('sum', gc_n):,} op nodes, build + backward; "
               "train: one step)")
         results["rows"] += gc_share(engines, gc_n, reps)
+    if "gc" in only:
+        print("\nmicrograd's demo step in fresh processes: bare, and after importing what a notebook has "
+              "(objects = live objects the collector walks)")
+        results["rows"] += gc_processes(3 if args.quick else 7, with_torch=tc is not None,
+                                        with_micrograd=mg is not None)
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=2))
         print(f"\nwrote {args.json}")
@@ -569,4 +646,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
+    if sys.argv[1:2] == ["--gc-child"]:  # one measurement of gc_processes, in a fresh process
+        print(json.dumps(gc_child(sys.argv[2], sys.argv[3], int(sys.argv[4]))))
+        raise SystemExit(0)
     raise SystemExit(main())

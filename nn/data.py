@@ -16,6 +16,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any, TypeVar
 
 __all__ = [
+    "YINYANG_CLASSES",
     "batches",
     "make_circles",
     "make_moons",
@@ -24,6 +25,7 @@ __all__ = [
     "one_hot",
     "train_val_test_split",
     "word_sentiment",
+    "yinyang_class",
 ]
 
 Point = tuple[float, ...]

@@ -4,8 +4,15 @@ By default it trains ``MLP(2, [16, 16, 1])`` on two moons (a stratified 60/20/20
 train/validation/test split) with Adam and binary cross-entropy, prints accuracy,
 precision, recall and F1 on each split, and writes into ``--out``: ``neuron.svg`` (the
 computation graph of one trained neuron), ``history.json``, and with matplotlib (the
-``plot`` extra) ``curves.png`` (loss and accuracy per epoch) and ``boundary.png`` (the
-decision boundary) or, for the word task, ``embedding.png`` (the learned word values).
+``plot`` extra) ``curves.png`` (loss and accuracy per epoch), ``confusion.png`` (the test
+set's confusion matrix) and ``boundary.png`` (the decision regions) or, for the word task,
+``embedding.png`` (the learned word values). Training stops early when the validation loss
+has not improved for ``--patience`` epochs (5 by default), keeping the best epoch's weights.
+
+``--task yinyang`` is a three-class problem (``nn.data.make_yinyang``: yin, yang and the two
+dots) learned with softmax cross-entropy by an MLP with three outputs. On the 2-D tasks the
+mini-batches are fixed (not reshuffled each epoch), so each is recorded once and replayed
+(``fit(traced=True)``): the same numbers as the dynamic engine, 2-4x faster.
 
 ``--task sentiment`` learns a 1-D word embedding: each sample is a three-word phrase from
 ``nn.data.word_sentiment()``, labelled positive when most of its words are; the model
@@ -30,16 +37,30 @@ from autograd import Value
 
 from . import functional as F
 from . import plots
-from .data import make_circles, make_moons, make_spirals, train_val_test_split, word_sentiment
+from .data import (
+    YINYANG_CLASSES,
+    make_circles,
+    make_moons,
+    make_spirals,
+    make_yinyang,
+    train_val_test_split,
+    word_sentiment,
+)
 from .init import normal
 from .module import MLP, Embedding, Module, Neuron
-from .optim import SGD, Adam
+from .optim import SGD, Adam, AdamW
 from .train import History, evaluate, fit
 
-TASKS = ("moons", "circles", "spirals", "sentiment")
-# Per task: samples and epochs, chosen (measured) to train in seconds.
-N_SAMPLES = {"moons": 300, "circles": 300, "spirals": 300, "sentiment": 400}
-DEFAULT_EPOCHS = {"moons": 20, "circles": 20, "spirals": 60, "sentiment": 25}
+TASKS = ("moons", "circles", "spirals", "yinyang", "sentiment")
+# Per task: samples and (at most) epochs, chosen (measured) to train in seconds.
+N_SAMPLES = {"moons": 300, "circles": 300, "spirals": 300, "yinyang": 600, "sentiment": 400}
+DEFAULT_EPOCHS = {"moons": 20, "circles": 20, "spirals": 60, "yinyang": 60, "sentiment": 25}
+# Early stopping: epochs without a better validation loss before training stops (0: never).
+DEFAULT_PATIENCE = 5
+# Weight decay per task (AdamW's decoupled decay; L2 for SGD). The word task memorizes its
+# training phrases within a few epochs (validation loss 0.29 -> 0.43 over 25 epochs without
+# it); decay 0.5 keeps the embedding honest: measured validation loss 0.12, test accuracy 0.975.
+WEIGHT_DECAY = {"moons": 0.0, "circles": 0.0, "spirals": 0.0, "yinyang": 0.0, "sentiment": 0.5}
 ADAM_LR = 0.02
 SGD_LR = 0.1  # with momentum 0.9
 BATCH_SIZE = 16
@@ -80,6 +101,8 @@ class Task:
     loss_name: str
     mlp: MLP
     words: list[str] | None = None
+    names: tuple[str, ...] = ("class 0", "class 1")
+    traced: bool = False  # fixed mini-batches, each recorded once and replayed (fit(traced=True))
 
 
 def sentiment_phrases(n: int, rng: random.Random, length: int = 3) -> tuple[list[tuple[int, ...]], list[int]]:
@@ -100,11 +123,18 @@ def make_task(name: str, hidden: list[int], rng: random.Random) -> Task:
         words, _ = word_sentiment()
         X, y = sentiment_phrases(N_SAMPLES[name], rng)
         model = PhraseClassifier(len(words), 1, hidden, 2, rng)
-        return Task(name, X, y, model, F.cross_entropy, "softmax cross-entropy", model.mlp, words)
+        return Task(name, X, y, model, F.cross_entropy, "softmax cross-entropy", model.mlp, words,
+                    names=("negative", "positive"))
+    if name == "yinyang":
+        X, y = make_yinyang(N_SAMPLES[name], rng=rng)
+        mlp = MLP(2, [*hidden, 3], rng=rng)
+        return Task(name, X, y, mlp, F.cross_entropy, "softmax cross-entropy", mlp, names=YINYANG_CLASSES,
+                    traced=True)
     make = {"moons": make_moons, "circles": make_circles, "spirals": make_spirals}[name]
     X, y = make(N_SAMPLES[name], noise=0.1, rng=rng)
     mlp = MLP(2, [*hidden, 1], rng=rng)
-    return Task(name, X, y, mlp, F.binary_cross_entropy_with_logits, "binary cross-entropy with logits", mlp)
+    return Task(name, X, y, mlp, F.binary_cross_entropy_with_logits, "binary cross-entropy with logits", mlp,
+                traced=True)
 
 
 # ----------------------------------------------------------------------------- options
@@ -132,6 +162,26 @@ def _positive_int(text: str) -> int:
     return value
 
 
+def _non_negative_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be >= 0, got {value}")
+    return value
+
+
+def _non_negative_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not (math.isfinite(value) and value >= 0):
+        raise argparse.ArgumentTypeError(f"must be a number >= 0, got {text}")
+    return value
+
+
 def _positive_float(text: str) -> float:
     try:
         value = float(text)
@@ -154,7 +204,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--epochs", type=_positive_int, default=None,
                    help="passes over the training set (default: " +
                    ", ".join(f"{k} {v}" for k, v in DEFAULT_EPOCHS.items()) + ")")
-    p.add_argument("--optimizer", choices=("sgd", "adam"), default="adam", help="default: adam")
+    p.add_argument("--patience", type=_non_negative_int, default=DEFAULT_PATIENCE,
+                   help="stop after this many epochs without a better validation loss and keep the "
+                   f"best epoch's weights; 0 trains every epoch (default: {DEFAULT_PATIENCE})")
+    p.add_argument("--optimizer", choices=("sgd", "adam"), default="adam",
+                   help="default: adam (AdamW when there is weight decay)")
+    p.add_argument("--weight-decay", type=_non_negative_float, default=None, metavar="WD",
+                   help="weight decay (default: "
+                   + ", ".join(f"{k} {v:g}" for k, v in WEIGHT_DECAY.items()) + ")")
     p.add_argument("--lr", type=_positive_float, default=None,
                    help=f"learning rate (default: adam {ADAM_LR}, sgd {SGD_LR} with momentum 0.9)")
     p.add_argument("--seed", type=int, default=0, help="seed for data, split, initialization (default: 0)")
@@ -232,19 +289,52 @@ def plot_curves(Figure: Any, history: History, path: str) -> None:
         if history.val.get(key):
             series["validation"] = history.val[key]
         plots.curves(series, ax=ax, title=key, ylabel=key)
+        if history.best_epoch is not None and history.stop_reason == "patience":
+            ax.axvline(history.best_epoch + 1, color="gray", ls="--", lw=0.8, label="best (weights kept)")
         ax.legend()
         ax.xaxis.get_major_locator().set_params(integer=True)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
 
 
-def plot_boundary(Figure: Any, model: Module, X: list[Any], y: list[int], path: str) -> None:
+def plot_boundary(Figure: Any, model: Module, X: list[Any], y: list[int], path: str,
+                  names: Sequence[str] | None = None) -> None:
     """The regions the model assigns to each class, with the samples on top
     (:func:`nn.plots.decision_boundary`)."""
     fig = Figure(figsize=(5, 4.5))
-    plots.decision_boundary(model, X, y, ax=fig.subplots(), title="decision boundary (training data)")
+    ax = fig.subplots()
+    plots.decision_boundary(model, X, y, ax=ax, title="decision regions (training data)", names=names)
+    ax.legend(loc="lower right", fontsize=8, framealpha=0.9)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
+
+
+def plot_confusion(Figure: Any, task: Task, test: tuple[list[Any], list[int]], path: str) -> None:
+    """The test set's confusion matrix (:func:`nn.plots.confusion_matrix`)."""
+    X, y = test
+    predicted = _predictions(task.model, X)
+    fig = Figure(figsize=(4.2, 3.8))
+    k = len(task.names)
+    accuracy = sum(a == b for a, b in zip(y, predicted)) / len(y)
+    plots.confusion_matrix(y, predicted, labels=list(range(k)), names=task.names, ax=fig.subplots(),
+                           title=f"test set: accuracy {accuracy:.3f}")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+
+
+def _predictions(model: Module, X: Sequence[Any]) -> list[int]:
+    """Predicted labels as fit's default rule makes them: argmax of class scores, or score > 0."""
+    from autograd import no_grad
+
+    out = []
+    with no_grad():
+        for x in X:
+            o = model(x)
+            if isinstance(o, list):
+                out.append(max(range(len(o)), key=lambda i, o=o: o[i].data))
+            else:
+                out.append(int(o.data > 0))
+    return out
 
 
 def plot_embedding(
@@ -252,7 +342,7 @@ def plot_embedding(
 ) -> None:
     """Each word's learned 1-D embedding value, positive words above, negative below
     (:func:`nn.plots.embedding_line`)."""
-    fig = Figure(figsize=(9, 3))
+    fig = Figure(figsize=(12, 5))
     values = [model.embedding.weight[i][0].data for i in range(len(words))]
     plots.embedding_line(values, words, labels, ax=fig.subplots(), title="learned embedding value")
     fig.tight_layout()
@@ -272,21 +362,36 @@ def run(args: argparse.Namespace, out: Any = None) -> int:
     epochs = args.epochs or DEFAULT_EPOCHS[args.task]
     lr = args.lr or (ADAM_LR if args.optimizer == "adam" else SGD_LR)
     params = task.model.parameters()
-    optimizer = Adam(params, lr=lr) if args.optimizer == "adam" else SGD(params, lr=lr, momentum=0.9)
+    wd = WEIGHT_DECAY[args.task] if args.weight_decay is None else args.weight_decay
+    if args.optimizer == "sgd":
+        optimizer: Adam | SGD = SGD(params, lr=lr, momentum=0.9, weight_decay=wd)
+    else:
+        optimizer = AdamW(params, lr=lr, weight_decay=wd) if wd else Adam(params, lr=lr)
+    patience = args.patience or None
+    stopping = f", early stopping (patience {patience})" if patience else ""
     write(f"task {task.name}: {len(task.X)} samples ({len(train[0])} train / {len(val[0])} validation / "
           f"{len(test[0])} test)\nmodel {task.model!r}, {len(params)} parameters\n"
-          f"{optimizer!r}, {task.loss_name}, {epochs} epochs, batch size {BATCH_SIZE}\n")
+          f"{optimizer!r}{f' with weight decay {wd:g}' if wd else ''}, {task.loss_name}, "
+          f"up to {epochs} epochs{stopping}, batch size {BATCH_SIZE}"
+          f"{' (fixed batches, traced once and replayed)' if task.traced else ''}\n")
     start = time.perf_counter()
     history = fit(task.model, task.loss_fn, optimizer, train, epochs=epochs, batch_size=BATCH_SIZE, val=val,
-                  metrics=("accuracy",), progress=not args.no_progress, rng=rng)
-    write(f"trained in {time.perf_counter() - start:.1f} s\n\n")
+                  metrics=("accuracy",), progress=not args.no_progress, rng=None if task.traced else rng,
+                  patience=patience, traced=task.traced)
+    seconds = time.perf_counter() - start
+    if history.stop_reason == "patience":
+        write(f"stopped early after {history.epochs} epochs: no better validation loss in {patience}; "
+              f"kept the weights of epoch {history.best_epoch + 1} (validation loss "
+              f"{history.val['loss'][history.best_epoch]:.4f})\n")
+    write(f"trained in {seconds:.1f} s\n\n")
     table, scores = _scores_table(task.model, {"train": train, "val": val, "test": test})
     write(table + "\n\n")
 
     path = os.path.join(args.out, "history.json")
     with open(path, "w", encoding="utf-8") as f:
-        json.dump({"task": task.name, "epochs": epochs, "optimizer": args.optimizer, "lr": lr,
-                   "seed": args.seed, "history": history.as_dict(), "scores": scores}, f, indent=1)
+        json.dump({"task": task.name, "epochs": epochs, "patience": patience, "weight_decay": wd,
+                   "optimizer": args.optimizer,
+                   "lr": lr, "seed": args.seed, "history": history.as_dict(), "scores": scores}, f, indent=1)
     write(f"wrote {path}\n")
     root, params = _neuron_graph(task, train[0])
     write(write_neuron_svg(root, os.path.join(args.out, "neuron.svg"), params) + "\n")
@@ -298,12 +403,15 @@ def run(args: argparse.Namespace, out: Any = None) -> int:
     path = os.path.join(args.out, "curves.png")
     plot_curves(Figure, history, path)
     write(f"wrote {path}\n")
+    path = os.path.join(args.out, "confusion.png")
+    plot_confusion(Figure, task, test, path)
+    write(f"wrote {path}\n")
     if task.words is not None:
         path = os.path.join(args.out, "embedding.png")
         plot_embedding(Figure, task.model, task.words, word_sentiment()[1], path)  # type: ignore[arg-type]
     else:
         path = os.path.join(args.out, "boundary.png")
-        plot_boundary(Figure, task.model, *train, path)
+        plot_boundary(Figure, task.model, *train, path, names=task.names)
     write(f"wrote {path}\n")
     return 0
 

@@ -358,10 +358,10 @@ def binary_cross_entropy(p: Any, y: Any, reduction: str = "mean") -> Value | lis
 
 
 def _bce_logit(z: Value, y: Value | float) -> Value:
-    # max(z, 0) - z·y + log(1 + e^-|z|): e^-|z| <= 1, so no overflow for any z, and no Python
+    # max(z, 0) - z·y + log1p(e^-|z|): e^-|z| <= 1, so no overflow for any z, and no Python
     # branch on z (a traced loss stays right when z changes sign). At z = 0 the max splits its
     # derivative 0.5/0.5 and |z| contributes 0, giving σ(0) - y = 0.5 - y, the true derivative.
-    return _max(z, 0.0) - z * y + (1.0 + (-z.abs()).exp()).log()
+    return _max(z, 0.0) - z * y + (-z.abs()).exp().log1p()
 
 
 def binary_cross_entropy_with_logits(z: Any, y: Any, reduction: str = "mean") -> Value | list[Value]:

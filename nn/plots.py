@@ -8,12 +8,15 @@ builds no graph.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import Any
 
 from autograd import Value, no_grad
 
 Point = Sequence[float]
+# embedding_line: more levels of labels than this and the words are spread out in value order
+MAX_LABEL_LEVELS = 4
 
 
 def _plt() -> Any:
@@ -99,6 +102,44 @@ def output_surface(
     return ax
 
 
+_LIGHT = ["#fde0c5", "#c6dbef", "#d9f0d3", "#e7d4e8", "#fff2ae", "#f4cae4"]
+_DARK = ["#d95f02", "#1f78b4", "#1b9e77", "#7570b3", "#e6ab02", "#e7298a"]
+
+
+def _class_count(model: Callable[[list[float]], Any], point: Point) -> int:
+    """How many class scores the model returns (1 for a single score)."""
+    with no_grad():
+        out = model([float(point[0]), float(point[1])])
+    return len(out) if isinstance(out, Sequence) and not isinstance(out, (str, bytes)) else 1
+
+
+def grid_classes(
+    model: Callable[[list[float]], Any],
+    xlim: tuple[float, float],
+    ylim: tuple[float, float],
+    resolution: int = 50,
+) -> tuple[list[float], list[float], list[list[int]]]:
+    """The predicted class (argmax of the model's class scores) at each point of a grid,
+    laid out as :func:`grid_scores` lays out scores.
+
+    >>> xs, ys, cs = grid_classes(lambda p: [Value(p[0]), Value(p[1]), Value(0.5)], (0, 1), (0, 1), 2)
+    >>> cs
+    [[2, 0], [1, 0]]
+    """
+    if not isinstance(resolution, int) or resolution < 2:
+        raise ValueError(f"grid_classes: resolution must be an int >= 2, got {resolution!r}")
+    xs = [xlim[0] + (xlim[1] - xlim[0]) * j / (resolution - 1) for j in range(resolution)]
+    ys = [ylim[0] + (ylim[1] - ylim[0]) * i / (resolution - 1) for i in range(resolution)]
+
+    def argmax(out: Any) -> int:
+        scores = [o.data if isinstance(o, Value) else float(o) for o in out]
+        return max(range(len(scores)), key=scores.__getitem__)
+
+    with no_grad():
+        cs = [[argmax(model([x, y])) for x in xs] for y in ys]
+    return xs, ys, cs
+
+
 def decision_boundary(
     model: Callable[[list[float]], Any],
     X: Sequence[Point],
@@ -108,12 +149,15 @@ def decision_boundary(
     margin: float = 0.15,
     ax: Any = None,
     title: str | None = None,
+    names: Sequence[str] | None = None,
 ) -> Any:
-    """The regions where the model predicts each class, the boundary between them, and the
-    points ``X`` coloured by their labels ``y`` (two classes: 0 or -1 against 1).
+    """The regions where the model predicts each class, the boundaries between them, and the
+    points ``X`` coloured by their labels ``y``.
 
-    The model's score is thresholded at 0, which suits logits, hinge-loss scores and two
-    class scores alike.
+    Two classes (one score, or two class scores): the score is thresholded at 0, which
+    suits logits, hinge-loss scores and two class scores alike; labels 0 or -1 against 1.
+    Three or more class scores: each grid point takes the argmax class, labels 0 to K-1.
+    ``names`` label the classes in the legend (default ``"class k"``).
     """
     if len(X) != len(y) or not X:
         raise ValueError(
@@ -122,22 +166,75 @@ def decision_boundary(
     ax = _axes(ax)
     xlim = _span([p[0] for p in X], margin)
     ylim = _span([p[1] for p in X], margin)
-    xs, ys, zs = grid_scores(model, xlim, ylim, resolution)
-    lo = min(min(row) for row in zs)
-    hi = max(max(row) for row in zs)
-    # two filled regions split at score 0, so the fill and the boundary line agree exactly
-    ax.contourf(xs, ys, zs, levels=[min(lo, 0.0) - 1.0, 0.0, max(hi, 0.0) + 1.0],
-                colors=["#fde0c5", "#c6dbef"])
-    if lo < 0.0 < hi:
-        ax.contour(xs, ys, zs, levels=[0.0], colors="k", linewidths=1.0)
-    positive = [p for p, label in zip(X, y) if label == 1]
-    negative = [p for p, label in zip(X, y) if label != 1]
-    ax.scatter([p[0] for p in negative], [p[1] for p in negative], s=14, c="#d95f02", edgecolors="k",
-               linewidths=0.3, label="class 0")
-    ax.scatter([p[0] for p in positive], [p[1] for p in positive], s=14, c="#1f78b4", edgecolors="k",
-               linewidths=0.3, label="class 1")
+    k = _class_count(model, X[0])
+    if k > 2:
+        if k > len(_LIGHT):
+            raise ValueError(
+                f"decision_boundary: at most {len(_LIGHT)} classes can be drawn, the model has {k}"
+            )
+        xs, ys, cs = grid_classes(model, xlim, ylim, resolution)
+        ax.contourf(xs, ys, cs, levels=[c - 0.5 for c in range(k + 1)], colors=_LIGHT[:k])
+        for c in range(k):  # each class's outline once (contours of the labels would double up)
+            inside = [[1.0 if v == c else 0.0 for v in row] for row in cs]
+            if any(map(any, inside)) and not all(map(all, inside)):
+                ax.contour(xs, ys, inside, levels=[0.5], colors="k", linewidths=0.8)
+        groups = [(c, [p for p, label in zip(X, y) if label == c]) for c in range(k)]
+    else:
+        xs, ys, zs = grid_scores(model, xlim, ylim, resolution)
+        lo = min(min(row) for row in zs)
+        hi = max(max(row) for row in zs)
+        # two filled regions split at score 0, so the fill and the boundary line agree exactly
+        ax.contourf(xs, ys, zs, levels=[min(lo, 0.0) - 1.0, 0.0, max(hi, 0.0) + 1.0], colors=_LIGHT[:2])
+        if lo < 0.0 < hi:
+            ax.contour(xs, ys, zs, levels=[0.0], colors="k", linewidths=1.0)
+        groups = [(0, [p for p, label in zip(X, y) if label != 1]),
+                  (1, [p for p, label in zip(X, y) if label == 1])]
+    for c, pts in groups:
+        name = names[c] if names is not None and c < len(names) else f"class {c}"
+        ax.scatter([p[0] for p in pts], [p[1] for p in pts], s=14, c=_DARK[c], edgecolors="k", linewidths=0.3,
+                   label=name)
     ax.set_xlim(*xlim)
     ax.set_ylim(*ylim)
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+def confusion_matrix(
+    y_true: Sequence[Any],
+    y_pred: Sequence[Any],
+    *,
+    labels: Sequence[Any] | None = None,
+    names: Sequence[str] | None = None,
+    ax: Any = None,
+    title: str | None = None,
+) -> Any:
+    """The confusion matrix (:func:`nn.metrics.confusion_matrix`) as a grid of counts: rows are
+    the true classes, columns the predicted ones, so the diagonal holds the correct answers.
+
+    Each cell shows its count and its share of the row (the recall of that class on the
+    diagonal); ``names`` label the classes (default: the labels themselves).
+    """
+    from .metrics import confusion_matrix as counts_of
+
+    m = counts_of(y_true, y_pred, labels=labels)
+    labs = list(labels) if labels is not None else sorted(set(y_true) | set(y_pred))
+    shown = [str(n) for n in names] if names is not None else [str(lab) for lab in labs]
+    if len(shown) != len(m):
+        raise ValueError(f"confusion_matrix: {len(m)} classes but {len(shown)} names")
+    ax = _axes(ax)
+    top = max(max(row) for row in m) or 1
+    ax.imshow(m, cmap="Blues", vmin=0, vmax=top)
+    for i, row in enumerate(m):
+        total = sum(row)
+        for j, count in enumerate(row):
+            share = f"\n{count / total:.0%}" if total else ""
+            ax.text(j, i, f"{count}{share}", ha="center", va="center", fontsize=9,
+                    color="white" if count > 0.6 * top else "black")
+    ax.set_xticks(range(len(shown)), shown)
+    ax.set_yticks(range(len(shown)), shown)
+    ax.set_xlabel("predicted")
+    ax.set_ylabel("true")
     if title:
         ax.set_title(title)
     return ax
@@ -167,6 +264,24 @@ def curves(
     return ax
 
 
+def _label_levels(xs: list[float], half_widths: list[float], pad: float) -> list[int]:
+    """Greedy rows for labels centred at ``xs``: each goes to the lowest level where it does not
+    overlap the label before it on that level (labels taken left to right)."""
+    edges: list[float] = []
+    levels = [0] * len(xs)
+    for i in sorted(range(len(xs)), key=xs.__getitem__):
+        left = xs[i] - half_widths[i]
+        for k, edge in enumerate(edges):
+            if edge + pad <= left:
+                edges[k] = xs[i] + half_widths[i]
+                levels[i] = k
+                break
+        else:
+            levels[i] = len(edges)
+            edges.append(xs[i] + half_widths[i])
+    return levels
+
+
 def embedding_line(
     values: Sequence[float],
     words: Sequence[str],
@@ -176,12 +291,18 @@ def embedding_line(
     annotate: Collection[int] | None = None,
     ax: Any = None,
     title: str | None = None,
+    fontsize: float = 7.0,
 ) -> Any:
-    """One-dimensional word embeddings on a number line: label-1 words above the axis in
-    blue, label-0 words below in orange; words whose index is in ``marked`` drawn as ×.
+    """One-dimensional word embeddings as a strip plot: label-1 words on the upper row in blue,
+    label-0 words on the lower row in orange, each at its value; words whose index is in
+    ``marked`` drawn as ×.
 
-    ``annotate`` chooses which words are written out (default: every third word and the
-    marked ones), so that a crowded line stays readable.
+    Every word is written (or those in ``annotate``), horizontally, on stacked levels away
+    from its row: a label goes to the nearest level where it overlaps no other, with a thin
+    line to its point, so words with close values stay readable instead of piling up. Where
+    that would take more than :data:`MAX_LABEL_LEVELS` levels, the row's words are instead
+    spread evenly in the order of their values, each joined to its point. The font shrinks
+    (down to 5 pt) if the axes are too short for the levels needed.
     """
     if not len(values) == len(words) == len(labels):
         raise ValueError(
@@ -189,17 +310,53 @@ def embedding_line(
             f"got {len(values)}, {len(words)} and {len(labels)}"
         )
     ax = _axes(ax)
+    vals = [float(v) for v in values]
     marked = set(marked)
-    shown = set(annotate) if annotate is not None else {i for i in range(len(words)) if i % 3 == 0} | marked
-    for i, (value, word, label) in enumerate(zip(values, words, labels)):
-        color, row = ("C0", 0.6) if label == 1 else ("C1", -0.6)
-        ax.plot(value, row, "x" if i in marked else "o", color=color, ms=5)
-        if i in shown:
-            ax.text(value, row + (0.15 if row > 0 else -0.15), word, rotation=60, fontsize=6, color=color,
-                    ha="left" if row > 0 else "right", va="bottom" if row > 0 else "top")
-    ax.axvline(0, color="gray", lw=0.5)
-    ax.set_ylim(-2.2, 2.2)
-    ax.set_yticks([])
+    shown = set(annotate) if annotate is not None else set(range(len(words)))
+    lo, hi = _span(vals, 0.04) if vals else (-1.0, 1.0)
+    ax.set_xlim(lo, hi)
+    fig = ax.figure
+    box = ax.get_position()
+    per_inch = (hi - lo) / max(box.width * fig.get_figwidth(), 1e-6)  # data units per inch
+    rows = {1: (1.0, "C0"), 0: (-1.0, "C1")}
+    placed: dict[int, tuple[int, int, float]] = {}  # index -> (row sign, level, x of the label)
+    depth = {1: 0, -1: 0}
+    pad = 0.06 * per_inch
+    for label_is_one in (True, False):
+        idx = sorted((i for i in range(len(words)) if (labels[i] == 1) == label_is_one and i in shown),
+                     key=vals.__getitem__)
+        half = [0.3 * fontsize / 72 * len(str(words[i])) * per_inch for i in idx]  # ~0.6 em per char
+        xs = [vals[i] for i in idx]
+        levels = _label_levels(xs, half, pad)
+        if max(levels, default=0) >= MAX_LABEL_LEVELS:
+            # too crowded to write words where they are: spread them evenly in value order over
+            # as few levels as fit, each joined to its point (monotone, so the lines do not cross)
+            slot = (hi - lo) / len(idx)
+            n_levels = max(1, math.ceil((2 * max(half) + pad) / slot))
+            xs = [lo + (j + 0.5) * slot for j in range(len(idx))]
+            levels = [j % n_levels for j in range(len(idx))]
+        sign = 1 if label_is_one else -1
+        for i, k, x in zip(idx, levels, xs):
+            placed[i] = (sign, k, x)
+        depth[sign] = max(levels, default=-1) + 1
+    gap = 0.9  # from a row of points to its first level of labels, in level heights
+    top = 1.0 + gap + max(depth[1] - 1, 0) + 0.9
+    bottom = -(1.0 + gap + max(depth[-1] - 1, 0) + 0.9)
+    ax.set_ylim(bottom, top)
+    level_inch = box.height * fig.get_figheight() / (top - bottom)
+    size = max(5.0, min(fontsize, level_inch * 72 / 1.3))
+    for i, (value, label) in enumerate(zip(vals, labels)):
+        row, color = rows[1 if label == 1 else 0]
+        ax.plot(value, row, "x" if i in marked else "o", color=color, ms=5, zorder=3)
+        if i in placed:
+            sign, k, x = placed[i]
+            y = sign * (1.0 + gap + k)
+            ax.plot([value, x], [row, y - sign * 0.3], color=color, lw=0.4, alpha=0.5, zorder=1)
+            ax.text(x, y, str(words[i]), fontsize=size, color=color, ha="center", va="center", zorder=2,
+                    bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.3, "alpha": 0.85})
+    ax.axvline(0, color="gray", lw=0.5, zorder=0)
+    ax.set_yticks([-1.0, 1.0], ["label 0", "label 1"])
+    ax.tick_params(axis="y", length=0)
     if title:
         ax.set_title(title, fontsize=10)
     return ax

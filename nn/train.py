@@ -155,12 +155,14 @@ def _trained_params(model: Any, optimizer: Any) -> list[Value]:
     """The Values training changes: the model's parameters() (else the optimizer's params)."""
     params = getattr(model, "parameters", None)
     got = params() if callable(params) else getattr(optimizer, "params", None)
-    if not isinstance(got, (list, tuple)) or not all(isinstance(p, Value) for p in got):
+    if got is not None and not isinstance(got, (str, bytes)) and hasattr(got, "__iter__"):
+        got = list(got)  # a generator of parameters, as some micrograd-style models return
+    if not isinstance(got, list) or not all(isinstance(p, Value) for p in got):
         raise TypeError(
             "fit(): patience and min_grad_norm need the parameters: give the model a parameters() "
             "method (an nn.Module has one) or use an optimizer from nn.optim"
         )
-    return list(got)
+    return got
 
 
 def _metric_names(metrics: Sequence[Metric]) -> list[tuple[str, Metric]]:
@@ -416,10 +418,10 @@ def fit(
     batch's graph once (``autograd.trace``) and replays it on later epochs, many times faster
     and with the same numbers; Python ``if``s on data inside the model or loss are frozen as
     they were for that batch's first step (see ``autograd.trace``). A tqdm bar shows epoch, loss
-    and accuracy when ``progress`` is on and output is a terminal or a notebook (a widget with
-    the ``notebook`` extra, ipywidgets; a text bar without it).
+    and accuracy when ``progress`` is on and output is a terminal or a notebook.
 
-    Stopping, besides the number of ``epochs``:
+    In a notebook the bar is a widget with the ``notebook`` extra (ipywidgets), else tqdm's
+    text bar. Stopping, besides the number of ``epochs``:
 
     - ``patience=N`` (needs ``val``): early stopping. After each epoch the validation loss is
       compared with the best so far; when it has not improved for ``N`` epochs in a row,

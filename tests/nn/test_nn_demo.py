@@ -41,7 +41,10 @@ def test_default_demo_reaches_97_percent_on_moons_and_writes_its_files(tmp_path,
         assert any(line.startswith(split) for line in out.splitlines())
     saved = json.loads((tmp_path / "history.json").read_text())
     assert saved["scores"]["test"]["accuracy"] >= 0.97
-    assert len(saved["history"]["train"]["loss"]) == demo.DEFAULT_EPOCHS["moons"]
+    epochs_run = len(saved["history"]["train"]["loss"])
+    assert epochs_run <= demo.DEFAULT_EPOCHS["moons"] and saved["patience"] == demo.DEFAULT_PATIENCE
+    assert saved["history"]["stop_reason"] in ("epochs", "patience")
+    assert "early stopping (patience 5)" in out and "fixed batches, traced once and replayed" in out
     assert set(saved["scores"]["test"]) == {"accuracy", "precision", "recall", "f1"}
     # the neuron's graph: h = relu(w0·x0 + w1·x1 + b), from the trained first neuron, on a
     # sample where it is active, backpropagated: d h / d w0 = x0, d h / d b = 1
@@ -54,6 +57,7 @@ def test_default_demo_reaches_97_percent_on_moons_and_writes_its_files(tmp_path,
     if HAS_MATPLOTLIB:
         assert (tmp_path / "curves.png").stat().st_size > 1000
         assert (tmp_path / "boundary.png").stat().st_size > 1000
+        assert (tmp_path / "confusion.png").stat().st_size > 1000
     else:
         assert "pip install 'chaingrad[plot]'" in out
 
@@ -114,6 +118,9 @@ def test_without_matplotlib_the_demo_says_how_to_get_the_plots(tmp_path, capsys,
         (["--lr", "-0.1"], "must be a positive number"),
         (["--lr", "nan"], "must be a positive number"),
         (["--seed", "x"], "invalid int value"),
+        (["--patience", "-1"], "must be >= 0"),
+        (["--weight-decay", "-0.5"], "must be a number >= 0"),
+        (["--task", "yinyang", "--weight-decay", "inf"], "must be a number >= 0"),
         (["--bogus"], "unrecognized arguments: --bogus"),
     ],
 )
@@ -132,3 +139,53 @@ def test_unwritable_output_folder_exits_1(tmp_path, capsys, fake_render):
     blocker.write_text("not a folder")
     assert demo.main(["--epochs", "1", "--hidden", "2", "--out", str(blocker / "sub"), "--no-progress"]) == 1
     assert "cannot write to" in capsys.readouterr().err
+
+
+def test_yinyang_task_learns_three_classes_and_draws_their_confusion_matrix(tmp_path, capsys, fake_render,
+                                                                          monkeypatch):
+    monkeypatch.setitem(demo.N_SAMPLES, "yinyang", 90)
+    argv = ["--task", "yinyang", "--epochs", "3", "--hidden", "8", "--out", str(tmp_path), "--no-progress"]
+    assert demo.main(argv) == 0
+    out = capsys.readouterr().out
+    assert "task yinyang: 90 samples (54 train / 18 validation / 18 test)" in out
+    assert "MLP(2 -> 8 -> 3, relu)" in out and "softmax cross-entropy" in out
+    saved = json.loads((tmp_path / "history.json").read_text())
+    assert 0.0 <= saved["scores"]["test"]["accuracy"] <= 1.0
+    if HAS_MATPLOTLIB:
+        assert (tmp_path / "confusion.png").stat().st_size > 1000
+        assert (tmp_path / "boundary.png").stat().st_size > 1000
+
+
+def test_sentiment_defaults_stop_early_with_weight_decay(tmp_path, capsys, fake_render, monkeypatch):
+    monkeypatch.setitem(demo.N_SAMPLES, "sentiment", 60)
+    argv = ["--task", "sentiment", "--hidden", "4", "--epochs", "30", "--out", str(tmp_path), "--no-progress"]
+    assert demo.main(argv) == 0
+    out = capsys.readouterr().out
+    assert "AdamW(" in out and "with weight decay 0.5" in out and "early stopping (patience 5)" in out
+    saved = json.loads((tmp_path / "history.json").read_text())
+    h = saved["history"]
+    if h["stop_reason"] == "patience":
+        assert "stopped early after" in out and len(h["train"]["loss"]) == h["best_epoch"] + 1 + 5
+    assert h["val"]["loss"][h["best_epoch"]] == min(h["val"]["loss"])
+
+
+@pytest.mark.skipif(not HAS_MATPLOTLIB, reason="needs the plot extra")
+def test_curves_mark_the_epoch_whose_weights_early_stopping_kept(tmp_path):
+    from matplotlib.figure import Figure
+
+    from nn.train import History
+
+    h = History(train={"loss": [0.9, 0.5, 0.4, 0.45], "accuracy": [0.5, 0.7, 0.8, 0.8]},
+                val={"loss": [0.8, 0.6, 0.7, 0.75], "accuracy": [0.5, 0.7, 0.7, 0.7]},
+                lr=[0.1] * 4, stop_reason="patience", best_epoch=1)
+    seen = []
+
+    class Spy(Figure):
+        def savefig(self, path, **kw):
+            seen.extend(self.axes)
+            super().savefig(path, **kw)
+
+    demo.plot_curves(Spy, h, str(tmp_path / "curves.png"))
+    for ax in seen:
+        marks = [line for line in ax.get_lines() if line.get_label() == "best (weights kept)"]
+        assert len(marks) == 1 and list(marks[0].get_xdata()) == [2, 2]  # epoch 1 drawn as epoch 2

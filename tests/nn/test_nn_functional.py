@@ -3,11 +3,11 @@
 import math
 
 import pytest
+from tolerances import HAND as TOL  # hand-computed values, ~12 digits
+from tolerances import ROUNDING, ULPS
 
 from autograd import Value, grad, gradcheck, trace
 from nn import functional as F
-
-TOL = 1e-9  # hand-computed values are written to ~12 significant digits
 
 
 def data(xs):
@@ -37,7 +37,7 @@ def test_softmax_of_2_1_point1_by_hand():
     # e^2 = 7.389056099, e^1 = 2.718281828, e^0.1 = 1.105170918; sum = 11.212508845
     p = F.softmax([2.0, 1.0, 0.1])
     assert data(p) == pytest.approx([0.659001138886, 0.242432970705, 0.098565890409], abs=TOL)
-    assert sum(data(p)) == pytest.approx(1.0, abs=1e-15)
+    assert sum(data(p)) == pytest.approx(1.0, abs=ULPS)
 
 
 def test_softmax_is_stable_for_huge_logits():
@@ -48,7 +48,7 @@ def test_softmax_is_stable_for_huge_logits():
 
 def test_log_softmax_is_log_of_softmax():
     z = [0.3, -1.2, 2.0, 0.0]
-    assert data(F.log_softmax(z)) == pytest.approx([math.log(p) for p in data(F.softmax(z))], abs=1e-12)
+    assert data(F.log_softmax(z)) == pytest.approx([math.log(p) for p in data(F.softmax(z))], abs=ROUNDING)
 
 
 def test_softmax_gradient_by_formula_and_gradcheck():
@@ -59,7 +59,7 @@ def test_softmax_gradient_by_formula_and_gradcheck():
     for i in range(3):
         got = grad(p[i], z)
         want = [pd[i] * ((i == j) - pd[j]) for j in range(3)]
-        assert list(got) == pytest.approx(want, abs=1e-12)
+        assert list(got) == pytest.approx(want, abs=ROUNDING)
     for i in range(3):
         assert gradcheck(lambda a, b, c, i=i: F.softmax([a, b, c])[i], [2.0, 1.0, 0.1])
         assert gradcheck(lambda a, b, c, i=i: F.log_softmax([a, b, c])[i], [2.0, 1.0, 0.1])
@@ -77,9 +77,9 @@ def test_softmax_empty_and_scalar():
 
 def test_l1_loss_of_the_tutorial_example_is_0_24():
     # |1 - 0.88| + |0 - 0.12| = 0.12 + 0.12
-    assert F.l1_loss([0.88, 0.12], [1, 0], reduction="sum").data == pytest.approx(0.24, abs=1e-15)
-    assert F.l1_loss([0.88, 0.12], [1, 0]).data == pytest.approx(0.12, abs=1e-15)
-    assert data(F.l1_loss([0.88, 0.12], [1, 0], reduction="none")) == pytest.approx([0.12, 0.12], abs=1e-15)
+    assert F.l1_loss([0.88, 0.12], [1, 0], reduction="sum").data == pytest.approx(0.24, abs=ULPS)
+    assert F.l1_loss([0.88, 0.12], [1, 0]).data == pytest.approx(0.12, abs=ULPS)
+    assert data(F.l1_loss([0.88, 0.12], [1, 0], reduction="none")) == pytest.approx([0.12, 0.12], abs=ULPS)
 
 
 def test_mse_loss_by_hand():
@@ -125,21 +125,21 @@ def test_regression_loss_errors(loss):
 
 def test_cross_entropy_by_hand():
     # -log softmax([2, 1, 0.1]) = [0.417030016, 1.417030016, 2.317030016]
-    assert F.cross_entropy([2.0, 1.0, 0.1], 0).data == pytest.approx(0.417030016, abs=1e-9)
-    assert F.cross_entropy([2.0, 1.0, 0.1], 2).data == pytest.approx(2.317030016, abs=1e-9)
+    assert F.cross_entropy([2.0, 1.0, 0.1], 0).data == pytest.approx(0.417030016, abs=TOL)
+    assert F.cross_entropy([2.0, 1.0, 0.1], 2).data == pytest.approx(2.317030016, abs=TOL)
     # one-hot probabilities give the same as the index
-    assert F.cross_entropy([2.0, 1.0, 0.1], [0, 1, 0]).data == pytest.approx(1.417030016, abs=1e-9)
+    assert F.cross_entropy([2.0, 1.0, 0.1], [0, 1, 0]).data == pytest.approx(1.417030016, abs=TOL)
     # soft target: 0.5·0.417030016 + 0.5·1.417030016
-    assert F.cross_entropy([2.0, 1.0, 0.1], [0.5, 0.5, 0.0]).data == pytest.approx(0.917030016, abs=1e-9)
+    assert F.cross_entropy([2.0, 1.0, 0.1], [0.5, 0.5, 0.0]).data == pytest.approx(0.917030016, abs=TOL)
 
 
 def test_cross_entropy_batch_and_reductions():
     logits = [[2.0, 1.0, 0.1], [0.0, 0.0, 0.0]]
     # second sample: -log(1/3) = log 3 = 1.098612289
-    assert F.cross_entropy(logits, [0, 2]).data == pytest.approx((0.417030016 + 1.098612289) / 2, abs=1e-9)
-    assert F.cross_entropy(logits, [0, 2], reduction="sum").data == pytest.approx(1.515642305, abs=1e-9)
+    assert F.cross_entropy(logits, [0, 2]).data == pytest.approx((0.417030016 + 1.098612289) / 2, abs=TOL)
+    assert F.cross_entropy(logits, [0, 2], reduction="sum").data == pytest.approx(1.515642305, abs=TOL)
     per_sample = data(F.cross_entropy(logits, [0, 2], reduction="none"))
-    assert per_sample == pytest.approx([0.417030016, 1.098612289], abs=1e-9)
+    assert per_sample == pytest.approx([0.417030016, 1.098612289], abs=TOL)
 
 
 def test_cross_entropy_is_stable_and_its_gradient_is_softmax_minus_one_hot():
@@ -194,7 +194,7 @@ def test_binary_cross_entropy_gradient():
     # d/dp = -(y/p) + (1-y)/(1-p)
     p = Value(0.8)
     assert grad(F.binary_cross_entropy(p, 1), [p])[0] == pytest.approx(-1.25, abs=TOL)
-    assert grad(F.binary_cross_entropy(p, 0), [p])[0] == pytest.approx(5.0, abs=1e-9)
+    assert grad(F.binary_cross_entropy(p, 0), [p])[0] == pytest.approx(5.0, abs=TOL)
     for y in (0.0, 1.0, 0.3):
         assert gradcheck(lambda a, b, y=y: F.binary_cross_entropy([a, b], [y, 1 - y]), [0.2, 0.7])
 
@@ -214,7 +214,7 @@ def test_bce_with_logits_equals_bce_of_sigmoid():
     zs, ys = [-2.0, -0.3, 0.0, 0.4, 3.0], [0, 1, 1, 0, 0.5]
     a = F.binary_cross_entropy_with_logits(zs, ys, reduction="none")
     b = F.binary_cross_entropy(F.sigmoid(zs), ys, reduction="none")
-    assert data(a) == pytest.approx(data(b), abs=1e-12)
+    assert data(a) == pytest.approx(data(b), abs=ROUNDING)
 
 
 @pytest.mark.parametrize("z", [-2.5, -1e-3, 0.0, 1e-3, 1.7])
@@ -222,7 +222,7 @@ def test_bce_with_logits_gradient_is_sigmoid_minus_y_even_at_zero(z):
     zv = Value(z)
     for y in (0.0, 1.0, 0.25):
         (g,) = grad(F.binary_cross_entropy_with_logits(zv, y), [zv])
-        assert g == pytest.approx(1 / (1 + math.exp(-z)) - y, abs=1e-12)
+        assert g == pytest.approx(1 / (1 + math.exp(-z)) - y, abs=ROUNDING)
     assert gradcheck(lambda a: F.binary_cross_entropy_with_logits(a, 1), [z])
 
 
@@ -351,7 +351,7 @@ def test_traced_losses_follow_the_data_not_the_recording(loss_of, record_at, rep
     w = Value(0.0)
     engine, replay = _engine_and_replay(lambda: loss_of(w), w, record_at, replay_at)
     assert all(math.isfinite(x) for x in engine)
-    assert replay == pytest.approx(engine, rel=1e-12, abs=1e-300)
+    assert replay == pytest.approx(engine, rel=ROUNDING, abs=1e-300)
 
 
 def test_clamped_binary_cross_entropy_is_100_and_passes_no_gradient():

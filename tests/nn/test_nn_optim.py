@@ -4,13 +4,14 @@ import math
 import random
 
 import pytest
+from tolerances import ROUNDING as REL  # the same float operations, reassociated
+from tolerances import ULPS
 
 from autograd import Value
 from nn import MLP, Neuron
 from nn import functional as F
 from nn.optim import SGD, Adam, AdamW, ExponentialLR, LambdaLR, StepLR
 
-REL = 1e-12  # the reference loops below do the same float operations, up to reassociation
 GRADS = [[1.0, -0.5], [-2.0, 0.25], [0.5, 3.0], [0.0, -1.0], [1.5, 0.1]]  # per step, per parameter
 START = [1.0, -2.0]
 
@@ -29,7 +30,7 @@ def run(make_opt):
 
 
 def approx(rows):
-    return [pytest.approx(r, rel=REL, abs=1e-15) for r in rows]
+    return [pytest.approx(r, rel=REL, abs=ULPS) for r in rows]
 
 
 # ----------------------------------------------------------------------------- SGD
@@ -67,7 +68,7 @@ def test_sgd_momentum_numbers_by_hand():
     opt.step()  # b = 1, w = -0.1
     opt.step()  # b = 0.5 + 1 = 1.5, w = -0.25
     opt.step()  # b = 0.75 + 1 = 1.75, w = -0.425
-    assert w.data == pytest.approx(-0.425, abs=1e-15)
+    assert w.data == pytest.approx(-0.425, abs=ULPS)
 
 
 # ----------------------------------------------------------------------------- Adam / AdamW
@@ -120,7 +121,7 @@ def test_adam_first_step_moves_by_about_lr():
         opt = Adam([w], lr=0.1)
         w.grad = g
         opt.step()
-        assert w.data == pytest.approx(-0.1 * g / (g + 1e-8), rel=1e-12)
+        assert w.data == pytest.approx(-0.1 * g / (g + 1e-8), rel=REL)
 
 
 # ----------------------------------------------------------------------------- common behaviour
@@ -227,7 +228,7 @@ def test_exponential_lr_is_lr0_e_to_minus_kt():
     assert sched.get_last_lr() == [lr0]
     for t in range(1, 21):
         sched.step()
-        assert opt.lr == pytest.approx(lr0 * math.exp(-k * t), rel=1e-12)
+        assert opt.lr == pytest.approx(lr0 * math.exp(-k * t), rel=REL)
         assert sched.get_last_lr() == [opt.lr]
 
 
@@ -249,7 +250,7 @@ def test_lambda_lr_applies_f0_at_once_and_may_reach_zero():
     for _ in range(5):
         sched.step()
         seen.append(opt.lr)
-    assert seen == pytest.approx([0.15, 0.1, 0.05, 0.0, 0.0], abs=1e-15)
+    assert seen == pytest.approx([0.15, 0.1, 0.05, 0.0, 0.0], abs=ULPS)
 
 
 def test_schedules_drive_sgd_updates():

@@ -12,7 +12,7 @@ import pytest
 from autograd import Value
 from nn import MLP
 from nn import functional as F
-from nn.data import make_moons, train_val_test_split
+from nn.data import train_val_test_split
 from nn.optim import SGD, Adam, ExponentialLR
 from nn.train import History, evaluate, fit
 
@@ -61,10 +61,10 @@ def test_train_loss_is_the_batch_losses_averaged_by_size():
     assert h.train["loss"] == [pytest.approx((1 + 4 + 9 + 16 + 25) / 5)]
 
 
-def test_minibatches_are_shuffled_by_rng_and_deterministic():
+def test_minibatches_are_shuffled_by_rng_and_deterministic(moons):
     def run(seed):
         model = MLP(2, [4, 1], rng=random.Random(0))
-        X, y = make_moons(40, rng=random.Random(1))
+        X, y = moons.head(40)
         fit(model, F.binary_cross_entropy_with_logits, SGD(model.parameters(), lr=0.1), (X, y), epochs=2,
             batch_size=8, progress=False, rng=random.Random(seed))
         return [p.data for p in model.parameters()]
@@ -73,10 +73,9 @@ def test_minibatches_are_shuffled_by_rng_and_deterministic():
     assert run(5) != run(6)
 
 
-def test_validation_metrics_and_schedule_are_recorded():
+def test_validation_metrics_and_schedule_are_recorded(moons):
     model = MLP(2, [8, 1], rng=random.Random(0))
-    X, y = make_moons(60, rng=random.Random(0))
-    train, val, _ = train_val_test_split(X, y, val=0.25, test=0.1, rng=random.Random(0))
+    train, val, _ = train_val_test_split(*moons.head(60), val=0.25, test=0.1, rng=random.Random(0))
     opt = Adam(model.parameters(), lr=0.05)
     h = fit(model, F.binary_cross_entropy_with_logits, opt, train, epochs=4, batch_size=10, val=val,
             scheduler=ExponentialLR(opt, gamma=0.5), metrics=("accuracy", "f1"), progress=False)
@@ -89,15 +88,15 @@ def test_validation_metrics_and_schedule_are_recorded():
     assert "4 epochs" in repr(h) and h.as_dict()["lr"] == h.lr
 
 
-def test_seeded_training_on_moons_reaches_97_percent_test_accuracy():
-    rng = random.Random(0)
-    X, y = make_moons(300, noise=0.1, rng=rng)
-    train, val, test = train_val_test_split(X, y, val=0.2, test=0.2, rng=rng, stratify=True)
-    model = MLP(2, [16, 16, 1], rng=rng)
-    h = fit(model, F.binary_cross_entropy_with_logits, Adam(model.parameters(), lr=0.02), train, epochs=15,
-            batch_size=16, val=val, metrics=("accuracy",), progress=False, rng=rng)
+def test_seeded_training_on_moons_reaches_97_percent_test_accuracy(moons):
+    # fixed mini-batches replayed from traces (the demo's setting): the same numbers as the
+    # dynamic engine (tests/nn/test_nn_train_traced.py), a few times faster
+    model = MLP(2, [16, 16, 1], rng=random.Random(1))
+    h = fit(model, F.binary_cross_entropy_with_logits, Adam(model.parameters(), lr=0.02), moons.train,
+            epochs=15, batch_size=16, val=moons.val, metrics=("accuracy",), progress=False, traced=True,
+            patience=5)
     assert h.train["loss"][-1] < h.train["loss"][0] / 5
-    assert evaluate(model, test)["accuracy"] >= 0.97
+    assert evaluate(model, moons.test)["accuracy"] >= 0.97
 
 
 def test_default_predict_uses_the_label_set():
@@ -119,11 +118,10 @@ def test_metric_functions_take_labels():
     assert got == {"errors": 1.0, "precision": 0.5}
 
 
-def test_hinge_loss_with_l2_as_in_micrograd():
-    rng = random.Random(0)
-    X, y = make_moons(60, rng=rng)
+def test_hinge_loss_with_l2_as_in_micrograd(moons):
+    X, y = moons.head(60)
     y = [2 * t - 1 for t in y]
-    model = MLP(2, [8, 1], rng=rng)
+    model = MLP(2, [8, 1], rng=random.Random(0))
 
     def loss_fn(scores, ys):
         return F.hinge_loss(scores, ys) + 1e-4 * sum(p * p for p in model.parameters())

@@ -231,3 +231,15 @@ def test_a_real_kernel_shows_the_text_bar_without_ipywidgets_and_the_widget_with
         widget = "application/vnd.jupyter.widget-view+json"
         assert any(widget in o.get("data", {}) for o in widget_cell.outputs)
     assert widget_cell.outputs[-1]["data"]["text/plain"] == "3"
+
+
+def test_a_model_whose_parameters_are_a_generator_can_stop_early():
+    class Gen(MLP):
+        def parameters(self):  # micrograd-style models sometimes yield their parameters
+            yield from super().parameters()
+
+    model = Gen(1, [1], rng=random.Random(0))
+    data = ([[0.0], [1.0]], [1.0, 3.0])
+    h = fit(model, F.mse_loss, SGD(list(model.parameters()), lr=0.1), data, epochs=3000, min_grad_norm=1e-6,
+            progress=False)
+    assert h.stop_reason == "min_grad_norm"
