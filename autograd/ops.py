@@ -86,6 +86,8 @@ class Op:
     * ``edges``: the documented behaviour at nan, ±inf, ±0.0 and the domain's boundaries.
     * ``function``: the name the op has in the command line's expression grammar
       (``"tanh"``, ``"max"``), or ``None`` for operators.
+    * ``boundaries``: per operand, where the op stops being defined or its value overflows
+      (``log``: ``((0.0,),)``); the edge strategies draw there and checks keep away.
     """
 
     name: str
@@ -104,6 +106,7 @@ class Op:
     kink: Callable[..., float] | None = None
     inline: tuple[str, tuple[str, ...]] | None = None
     edges: tuple[Edge, ...] = ()
+    boundaries: tuple[tuple[float, ...], ...] = ()
     doc: str = ""
 
     @property
@@ -453,12 +456,14 @@ OPS: dict[str, Op] = {
                   E((1e200, 1e200), INF, (1e200, 1e200)))),
         Op("/", "÷", 2, div, _g_div, "d(a/b)/da = 1/b, d(a/b)/db = -a/b²", (_ANY, _NONZERO),
            "{a} / {b}", ("1/{b}", "−{a}/{b}²"), "__truediv__", "__rtruediv__",
+           boundaries=((), (0.0,)),
            edges=(E((1.0, INF), 0.0, (0.0, -0.0)), E((INF, 2.0), INF, (0.5, -INF)),
                   E((NAN, 2.0), NAN, (0.5, NAN)), E((INF, INF), NAN, (0.0, NAN)),
                   E((1.0, 0.0), error=ZeroDivisionError), E((NAN, 0.0), error=ZeroDivisionError),
                   E((1e308, 1e-10), INF, (1e10, -INF)))),
         Op("**", "^", 2, pow_, _g_pow, "d(a^b)/da = b·a^(b-1), d(a^b)/db = a^b·ln a", (_POSITIVE, _ANY),
            "{a}^{b}", ("{b}·{a}^({b} − 1)", "{a}^{b}·ln {a}"),
+           boundaries=((0.0,), ()),
            edges=(E((NAN, 2.0), NAN, (NAN, NAN)), E((2.0, NAN), NAN, (NAN, NAN)),
                   E((INF, 2.0), INF, (INF, INF)), E((2.0, -INF), 0.0, (NAN, 0.0)),
                   E((0.0, 2.0), error=ValueError), E((-1.0, 2.0), error=ValueError),
@@ -488,6 +493,7 @@ OPS: dict[str, Op] = {
            doc="The min gate: routes the upstream gradient to the smaller operand (split equally on a tie)."),
         Op("**n", "^n", 1, pow_const, _g_pow_const, "d(a^n)/da = n·a^(n-1)", (_POSITIVE,),
            "{a}^{n}", ("{n}·{a}^({n} − 1)",), param_domain=(-3.0, 3.0),
+           boundaries=((0.0,),),
            edges=(E((NAN,), NAN, (NAN,), param=2.0), E((NAN,), 1.0, (0.0,), param=0.0),
                   E((INF,), INF, (INF,), param=2.0), E((INF,), 0.0, (-0.0,), param=-1.0),
                   E((-INF,), -INF, (INF,), param=3.0), E((0.0,), 0.0, (INF,), param=0.5),
@@ -499,15 +505,18 @@ OPS: dict[str, Op] = {
            edges=(E((NAN,), NAN, (-1.0,)), E((INF,), -INF, (-1.0,)), E((0.0,), -0.0, (-1.0,)))),
         Op("exp", "exp", 1, exp, _g_exp, "d(e^a)/da = e^a", (_ANY,), "exp({a})", ("exp({a})",), "exp",
            function="exp",
+           boundaries=((709.782712893384, 709.7827128933841, -745.1332191019412),),
            edges=(*_NAN_1, E((INF,), INF, (INF,)), E((-INF,), 0.0, (0.0,)),
                   E((709.0,), math.exp(709.0), (math.exp(709.0),)), E((710.0,), error=OverflowError))),
         Op("log", "log", 1, log, _g_log, "d(ln a)/da = 1/a", (_LOG,), "ln({a})", ("1/{a}",), "log",
            function="log",
+           boundaries=((0.0,),),
            edges=(*_NAN_1, E((INF,), INF, (0.0,)), E((-INF,), NAN, (NAN,)),
                   E((5e-324,), math.log(5e-324), (INF,)),
                   E((0.0,), error=ValueError), E((-1.0,), error=ValueError))),
         Op("log1p", "log1p", 1, log1p, _g_log1p, "d ln(1+a)/da = 1/(1+a)", (_LOG1P,), "ln(1 + {a})",
            ("1/(1 + {a})",), "log1p", function="log1p",
+           boundaries=((-1.0,),),
            edges=(*_NAN_1, E((INF,), INF, (0.0,)), E((-INF,), NAN, (NAN,)),
                   E((1e-20,), 1e-20, (1.0,)), E((-1.0,), error=ValueError), E((-2.0,), error=ValueError)),
            doc="ln(1 + x), accurate where x is tiny (log(1 + 1e-20) is 0.0; log1p gives 1e-20)."),
@@ -534,6 +543,7 @@ OPS: dict[str, Op] = {
                   E((-0.0,), 0.0, (0.0,)))),
         Op("sqrt", "√", 1, sqrt, _g_sqrt, "d√a/da = 1/(2√a)", (_LOG,), "√{a}", ("1/(2·√{a})",), "sqrt",
            function="sqrt",
+           boundaries=((0.0,),),
            edges=(*_NAN_1, E((INF,), INF, (0.0,)), E((-INF,), NAN, (NAN,)), E((0.0,), 0.0, (INF,)),
                   E((-0.0,), -0.0, (INF,)), E((-4.0,), error=ValueError))),
         Op("sin", "sin", 1, sin, _g_sin, "d sin a/da = cos a", (_WIDE,), "sin({a})", ("cos({a})",), "sin",

@@ -726,7 +726,7 @@ def propagate(order: list[Value]) -> None:
 
 # ------------------------------------------------------------------ generated ops
 
-_MATH_CALL = re.compile(r"\b(tanh|sin|cos|exp|log|log1p|sqrt)\(")
+_MATH_CALL = re.compile(r"\b([a-z][a-z0-9_]*)\(")  # a function of Python's math module, by name
 _SIMPLE = re.compile(r"^(a|b|-?[0-9.]+)$")  # a derivative that needs no temporary
 
 
@@ -800,7 +800,7 @@ def _generate() -> None:
     names: dict[str, Any] = {
         "_ACTIVE": _ACTIVE, "_Node": _Node, "Value": Value, "_coerce": _coerce,
         "_node_in_mode": _node_in_mode,
-        **{f"_m_{f}": getattr(math, f) for f in ("tanh", "sin", "cos", "exp", "log", "log1p", "sqrt")},
+        **{f"_m_{f}": getattr(math, f) for f in dir(math) if not f.startswith("_")},
     }
     for k, op in enumerate(_ops.OPS.values()):
         for method, reflected in ((op.method, False), (op.reflected, True)):

@@ -544,6 +544,11 @@ def fit(
             if tol is not None and norm is not None and norm < tol:
                 history.stop_reason = "min_grad_norm"
                 break
+        if bar is not None and history.stop_reason != "epochs":
+            # A planned stop is a finished run: a bar left short of its total closes red
+            # (as a failure) in Jupyter, so end it at the epochs run, saying why.
+            bar.total = bar.n
+            bar.set_description(f"epoch (stopped: {history.stop_reason})", refresh=False)
     finally:
         if bar is not None:
             bar.close()

@@ -68,3 +68,44 @@ def test_notebook_runs_from_a_clean_kernel(path, capsys):
     assert not errors
     with capsys.disabled():
         print(f"\n    {path.name} ran in {seconds:.1f} s")
+
+
+def _outputs(nb: nbformat.NotebookNode) -> list:
+    return [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]
+
+
+def test_a_progress_bar_is_committed_as_its_final_text_with_nothing_that_changes_per_run(tmp_path):
+    # fit() shows a bar in a notebook (a widget with ipywidgets, else tqdm's text bar); the
+    # committed output must be its final state, without tqdm's timings or widget model ids,
+    # which differ on every run, so that re-running a notebook gives a clean diff.
+    code = (
+        "import random\nfrom nn import MLP, functional as F\nfrom nn.optim import SGD\n"
+        "from nn.train import fit\n"
+        "m = MLP(1, [1], rng=random.Random(0))\n"
+        "h = fit(m, F.mse_loss, SGD(m.parameters(), lr=0.1), ([[0.0], [1.0]], [1.0, 3.0]), epochs=20)"
+    )
+    runs = []
+    for _ in range(2):
+        nb = nbformat.v4.new_notebook()
+        nb.cells.append(nbformat.v4.new_code_cell(code))
+        runner.execute(nb, tmp_path, timeout=60)
+        runner.freeze_widgets(nb)  # what run.py does before writing a notebook
+        runs.append(nb)
+    outputs = _outputs(runs[0])
+    text = "".join(o.get("text", "") + o.get("data", {}).get("text/plain", "") for o in outputs)
+    assert "epoch: 100%|██████████| 20/20" in text, outputs
+    assert "epoch/s" not in text and "s/epoch" not in text, text
+    assert all(runner.WIDGET_VIEW not in o.get("data", {}) for o in outputs), outputs
+    assert "widgets" not in runs[0].metadata
+    assert _outputs(runs[0]) == _outputs(runs[1])
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+def test_committed_outputs_hold_no_widget_state_or_timings(path):
+    nb = nbformat.read(path, as_version=4)
+    assert "widgets" not in nb.metadata, f"{path.name}: widget state committed (run notebooks/run.py)"
+    for out in _outputs(nb):
+        assert runner.WIDGET_VIEW not in out.get("data", {}), f"{path.name}: a widget output was committed"
+        text = out.get("text", "") + out.get("data", {}).get("text/plain", "")
+        assert "epoch/s" not in text and "s/epoch" not in text, f"{path.name}: a progress bar with timings"
+        assert "Traceback" not in text and "Exception ignored" not in text, f"{path.name}: {text[:300]}"

@@ -240,25 +240,32 @@ def _op_programs(form: Form) -> st.SearchStrategy[Program]:
     return st.builds(lambda xs, c: Program(xs, ((form, args, c),)), operands, const)
 
 
+# Operands are kept this far (relatively) from the op table's domain boundaries, and the
+# value and local derivatives below this magnitude, where central differences are accurate.
+BOUNDARY_MARGIN = 0.1
+SMOOTH_MAGNITUDE = 1e4
+
+
 def _operands_ok(form: Form, xs: Sequence[float], c: float | None) -> bool:
-    """Operands where the op is smooth and central differences are accurate."""
-    op, kind = form.op, form.kind
-    if op == "/":
-        d = xs[1] if kind == "vv" else c if kind == "vn" else xs[0]
-        return d is not None and abs(d) >= 0.1
-    if op == "**":
-        base, ex = (xs[0], xs[1]) if kind == "vv" else (c, xs[0])
-        return base is not None and base >= 0.1 and abs(ex) <= 4
-    if op == "**n":
-        return 0.1 <= xs[0] <= 20
-    if op in ("log", "sqrt"):
-        return xs[0] >= 0.05
-    if op == "log1p":
-        return xs[0] >= -0.95
-    if op == "exp":
-        return xs[0] <= 8
-    kink = form.entry.kink
-    return kink is None or abs(kink(*form.op_args(xs, c))) >= KINK_MARGIN
+    """Operands where the op is smooth and central differences are accurate, judged from the
+    op table alone (its float rule, boundaries and kink): no op is special-cased here."""
+    entry = form.entry
+    operands = form.op_args(xs, c)
+    args = (operands[0], c) if entry.name == "**n" else operands
+    for k, x in enumerate(operands):
+        if x is None:
+            return False
+        for b in entry.boundaries[k] if k < len(entry.boundaries) else ():
+            if abs(x - b) < BOUNDARY_MARGIN * max(1.0, abs(b)):
+                return False
+    try:
+        out, *local = entry.forward(*args)
+    except (ValueError, ZeroDivisionError, OverflowError):
+        return False
+    if not all(math.isfinite(v) and abs(v) < SMOOTH_MAGNITUDE for v in (out, *local)):
+        return False
+    kink = entry.kink
+    return kink is None or abs(kink(*operands)) >= KINK_MARGIN
 
 
 @st.composite

@@ -52,16 +52,10 @@ EDGE_POINTS: tuple[float, ...] = (
     math.inf, -math.inf, math.nan,
 )
 
-# Domain boundaries by (op, operand): where the op stops being defined, or overflows.
-# (Kinks come from the op table's ``kinks``.) exp overflows just above ln(max float).
+# Domain boundaries by (op, operand): where the op stops being defined, or overflows; from
+# the op table's ``boundaries``. (Kinks come from the op table's ``kink``.)
 DOMAIN_BOUNDARIES: dict[tuple[str, int], tuple[float, ...]] = {
-    ("log", 0): (0.0,),
-    ("log1p", 0): (-1.0,),
-    ("sqrt", 0): (0.0,),
-    ("/", 1): (0.0,),
-    ("**", 0): (0.0,),
-    ("**n", 0): (0.0,),
-    ("exp", 0): (709.782712893384, 709.7827128933841, -745.1332191019412),
+    (op.name, k): points for op in OPS.values() for k, points in enumerate(op.boundaries) if points
 }
 
 

@@ -243,3 +243,26 @@ def test_a_model_whose_parameters_are_a_generator_can_stop_early():
     h = fit(model, F.mse_loss, SGD(list(model.parameters()), lr=0.1), data, epochs=3000, min_grad_norm=1e-6,
             progress=False)
     assert h.stop_reason == "min_grad_norm"
+
+
+def test_an_early_stop_ends_the_progress_bar_complete_not_failed(monkeypatch):
+    # tqdm's notebook bar closes red (a failure) when n < total: a planned stop must not.
+    import tqdm
+
+    import nn.train as train
+
+    bars = []
+
+    def text_bar(epochs, enabled):
+        bars.append(tqdm.tqdm(total=epochs, desc="epoch", file=io.StringIO()))
+        return bars[-1]
+
+    monkeypatch.setattr(train, "_progress_bar", text_bar)
+    model, data, val = overfitting_setup()
+    h = fit(model, F.mse_loss, Adam(model.parameters(), lr=0.05), data, epochs=300, val=val, patience=10)
+    assert h.stop_reason == "patience"
+    assert bars[0].n == bars[0].total == h.epochs
+    assert "stopped: patience" in bars[0].desc
+    model, data, val = overfitting_setup()
+    fit(model, F.mse_loss, Adam(model.parameters(), lr=0.05), data, epochs=5, val=val)
+    assert bars[1].n == bars[1].total == 5 and "stopped" not in bars[1].desc
