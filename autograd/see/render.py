@@ -416,6 +416,9 @@ def build_graph(order: list[Value], rankdir: str, look: Look) -> graphviz.Digrap
         full = look.params.get(k) or node.label
         if full and display_text(full, None) != title:
             attrs["tooltip"] = display_text(full, None)
+        # The name cell is user text: every space in it drawn as a no-break space (system dot
+        # dropped the single space of "␟ 0"; found by Hypothesis).
+        cells[0] = (cells[0][0].replace(" ", _NBSP), cells[0][1])
         label = "{ " + " | ".join(record_field(text, w) for text, w in cells) + " }"
         sub.node(f"v{k}", gv.nohtml(label), **attrs)
         if not node.is_leaf:

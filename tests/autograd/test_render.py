@@ -295,3 +295,11 @@ def test_scope_names_are_drawn_faithfully_as_cluster_titles(name):
     svg = to_svg(y + 1.0, group="scope")
     (cluster,) = groups(svg, "cluster")
     assert texts(cluster)[0].replace("\xa0", " ") == display_text(name)
+
+
+@pytest.mark.parametrize("label", ["\x1f 0", "\x1f x", "a b", " lead", "trail "])
+def test_a_single_space_survives_system_dot(label):
+    # Found by Hypothesis: system dot dropped the space in "␟ 0" (a control character's
+    # picture followed by one space); every space is now drawn as a no-break space.
+    svg = to_svg(Value(1.0, label=label) + 1.0)
+    assert title_of(svg, "v0") == display_text(label)
