@@ -548,7 +548,10 @@ def fit(
             # A planned stop is a finished run: a bar left short of its total closes red
             # (as a failure) in Jupyter, so end it at the epochs run, saying why.
             bar.total = bar.n
-            bar.set_description(f"epoch (stopped: {history.stop_reason})", refresh=False)
+            container = getattr(bar, "container", None)  # the notebook bar's widgets
+            if container is not None:
+                container.children[1].max = bar.n  # the drawn bar full, not only the counts
+            bar.set_description(f"epoch (stopped: {history.stop_reason})")
     finally:
         if bar is not None:
             bar.close()

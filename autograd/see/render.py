@@ -755,10 +755,28 @@ def mimebundle(root: Value, include: Any = None, exclude: Any = None) -> dict[st
     return bundle
 
 
+COLUMN_PT = 720.0
+"""About the width of a notebook's output column (960 px), in points."""
+
+
 def fit_width(svg: str) -> str:
-    """An SVG that scales down to its container's width (keeps its size when it fits)."""
-    return re.sub(r'<svg width="([\d.]+)pt"',
-                  lambda m: f'<svg style="max-width:100%;height:auto" width="{m[1]}pt"', svg, count=1)
+    """An SVG that scales down to its container's width (keeps its size when it fits).
+
+    ``max-width:100%`` in a ``style`` attribute does it in Jupyter, but HTML exports
+    (nbconvert) strip ``style``: a graph wider than a notebook column is therefore also
+    given ``width="100%"`` and no height, so its ``viewBox`` sets the height.
+
+    >>> fit_width('<svg width="2000pt" height="100pt" viewBox="0 0 2000 100">')
+    '<svg style="max-width:100%;height:auto" width="100%" viewBox="0 0 2000 100">'
+    >>> fit_width('<svg width="300pt" height="100pt" viewBox="0 0 300 100">')
+    '<svg style="max-width:100%;height:auto" width="300pt" height="100pt" viewBox="0 0 300 100">'
+    """
+    def resize(m: re.Match[str]) -> str:
+        if float(m[1]) > COLUMN_PT:
+            return '<svg style="max-width:100%;height:auto" width="100%"'
+        return f'<svg style="max-width:100%;height:auto" width="{m[1]}pt" height="{m[2]}pt"'
+
+    return re.sub(r'<svg width="([\d.]+)pt" height="([\d.]+)pt"', resize, svg, count=1)
 
 
 def svg_body(svg: str) -> str:

@@ -170,11 +170,11 @@ class Step:
         return Walk(self.root, None, "backward").frame(self.index + 1, rankdir)
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
-        from .render import render_sources
+        from .render import fit_width, render_sources
 
         bundle = {"text/plain": f"{self!r}\n{self.explain()}"}
         try:
-            bundle["image/svg+xml"] = render_sources([self.frame().source])[0]
+            bundle["image/svg+xml"] = fit_width(render_sources([self.frame().source])[0])
         except Exception:  # display must never fail: the text is always there
             pass
         return bundle

@@ -303,3 +303,26 @@ def test_a_single_space_survives_system_dot(label):
     # picture followed by one space); every space is now drawn as a no-break space.
     svg = to_svg(Value(1.0, label=label) + 1.0)
     assert title_of(svg, "v0") == display_text(label)
+
+
+def test_a_wide_graph_fits_the_column_even_where_style_is_stripped():
+    # nbconvert's HTML export drops style attributes: the width itself must scale.
+    x = Value(1.0, label="x")
+    y = x
+    for _ in range(12):
+        y = (y * 1.5).tanh()
+    svg = y._repr_mimebundle_()["image/svg+xml"]
+    head = svg[svg.index("<svg"):].split(">", 1)[0]
+    assert 'width="100%"' in head and "height=" not in head and "viewBox=" in head
+
+
+def test_a_step_displays_within_the_column_too():
+    from autograd import backward_steps
+
+    x = Value(1.0, label="x")
+    y = x
+    for _ in range(12):
+        y = (y * 1.5).tanh()
+    svg = backward_steps(y)[0]._repr_mimebundle_()["image/svg+xml"]
+    head = svg[svg.index("<svg"):].split(">", 1)[0]
+    assert 'width="100%"' in head and "height=" not in head
