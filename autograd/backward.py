@@ -76,17 +76,15 @@ def backward(root: Value, gradient: float = 1.0) -> None:
     checked = bool(_ACTIVE[0]) and _mode_state().anomaly is not None
     with LOCK:
         order = walk(root, leaves=False)
+        if not order:  # a leaf: d root/d root = 1
+            root.grad += g
+            return
         # Gradients held from an earlier backward() must not act as upstream gradients now:
         # set them aside, run the pass from zero, then add them back.
         held = [n for n in order if n.grad]
         saved = [n.grad for n in held]
         for n in held:
             n.grad = 0.0
-        if not order:  # a leaf: d root/d root = 1
-            root.grad += g
-            for n, s in zip(held, saved):
-                n.grad += s
-            return
         root.grad = g
         try:
             if checked:
@@ -98,20 +96,15 @@ def backward(root: Value, gradient: float = 1.0) -> None:
                 n.grad += s
 
 
-def _anomaly(node: Value, child: Value, contribution: float) -> AnomalyError:
+def _anomaly(node: Value, child: Value, local: float, upstream: float) -> AnomalyError:
     st = _mode_state().anomaly
     trace = st.traces.get(id(node)) if st is not None else None
     where = trace[1] if trace is not None and trace[0] is node else "(created outside detect_anomaly)\n"
     return AnomalyError(
-        f"backward through op {node.op!r} gave a non-finite gradient {contribution!r} for its "
-        f"operand {child!r} (local derivative {_local_of(node, child)!r}, upstream {node.grad!r}).\n"
+        f"backward through op {node.op!r} gave a non-finite gradient {local * upstream!r} for its "
+        f"operand {child!r} (local derivative {local!r}, upstream {upstream!r}).\n"
         f"The node was created here:\n{where}"
     )
-
-
-def _local_of(node: Value, child: Value) -> float:
-    kids, grads = node.children, node.local_grads
-    return grads[kids.index(child)]
 
 
 def _propagate_checked(order: list[Value]) -> None:
@@ -119,7 +112,7 @@ def _propagate_checked(order: list[Value]) -> None:
     for node, _, child, local in edges(order):
         contribution = local * node.grad
         if not math.isfinite(contribution):
-            raise _anomaly(node, child, contribution)
+            raise _anomaly(node, child, local, node.grad)
         child.grad += contribution
 
 
@@ -172,9 +165,10 @@ def grad(
     up: dict[Value, float] = {output: g}
     get = up.get
     for node, _, child, local in edges(order):
-        contribution = local * up[node]
+        u = up[node]
+        contribution = local * u
         if checked and not math.isfinite(contribution):
-            raise _anomaly(node, child, contribution)
+            raise _anomaly(node, child, local, u)
         up[child] = get(child, 0.0) + contribution
     return tuple(get(x, 0.0) for x in xs)
 

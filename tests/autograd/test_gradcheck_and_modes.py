@@ -69,3 +69,15 @@ def test_anomaly_mode_names_the_backward_op_and_where_it_was_created():
 def test_without_anomaly_mode_nan_is_float_semantics():
     inf = Value(math.inf)
     assert math.isnan((inf - inf).data)
+
+
+def test_grads_anomaly_report_names_the_upstream_grad_used_not_the_nodes_stored_grad():
+    # grad() never writes .grad: its report must show the upstream gradient it multiplied.
+    import pytest
+
+    from autograd import AnomalyError, Value, detect_anomaly, grad
+
+    x = Value(0.0)
+    y = x.sqrt() * 2.0  # sqrt's slope at 0 is inf; the upstream gradient reaching it is 2
+    with detect_anomaly(), pytest.raises(AnomalyError, match=r"local derivative inf, upstream 2\.0"):
+        grad(y, [x])
