@@ -15,7 +15,7 @@ import threading
 import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 
@@ -67,17 +67,27 @@ def is_grad_enabled() -> bool:
     return _STATE.get().grad_enabled
 
 
-@contextmanager
-def _enter(new: _State) -> Iterator[None]:
-    token = _STATE.set(new)
+def _push(changes: dict[str, Any], counter: list[int]) -> contextvars.Token[_State]:
+    """Enter a mode: the current state with ``changes``, counted in ``counter`` (ACTIVE/COMPARE)."""
+    token = _STATE.set(replace(_STATE.get(), **changes))
     with _LOCK:
-        ACTIVE[0] += 1
+        counter[0] += 1
+    return token
+
+
+def _pop(token: contextvars.Token[_State], counter: list[int]) -> None:
+    with _LOCK:
+        counter[0] -= 1
+    _STATE.reset(token)
+
+
+@contextmanager
+def _enter(counter: list[int] = ACTIVE, **changes: Any) -> Iterator[None]:
+    token = _push(changes, counter)
     try:
         yield
     finally:
-        with _LOCK:
-            ACTIVE[0] -= 1
-        _STATE.reset(token)
+        _pop(token, counter)
 
 
 @contextmanager
@@ -94,8 +104,7 @@ def no_grad() -> Iterator[None]:
     >>> y.data, y.children
     (4.0, ())
     """
-    cur = _STATE.get()
-    with _enter(_State(grad_enabled=False, anomaly=cur.anomaly, scope=cur.scope, compare=cur.compare)):
+    with _enter(grad_enabled=False):
         yield
 
 
@@ -116,9 +125,7 @@ def detect_anomaly() -> Iterator[None]:
     ...
     autograd.modes.AnomalyError: ...
     """
-    cur = _STATE.get()
-    with _enter(_State(grad_enabled=cur.grad_enabled, anomaly=cur.anomaly or _Anomaly(), scope=cur.scope,
-                       compare=cur.compare)):
+    with _enter(anomaly=_STATE.get().anomaly or _Anomaly()):
         yield
 
 
@@ -148,16 +155,11 @@ class scope:
         self._tokens: list[contextvars.Token[_State]] = []
 
     def __enter__(self) -> None:
-        cur = _STATE.get()
-        joined = f"{cur.scope}.{self.name}" if cur.scope else self.name
-        self._tokens.append(_STATE.set(_State(cur.grad_enabled, cur.anomaly, joined, cur.compare)))
-        with _LOCK:
-            ACTIVE[0] += 1
+        outer = _STATE.get().scope
+        self._tokens.append(_push({"scope": f"{outer}.{self.name}" if outer else self.name}, ACTIVE))
 
     def __exit__(self, *exc: object) -> None:
-        with _LOCK:
-            ACTIVE[0] -= 1
-        _STATE.reset(self._tokens.pop())
+        _pop(self._tokens.pop(), ACTIVE)
 
 
 @contextmanager
@@ -174,17 +176,8 @@ def comparisons_reported(callback: Callable[[Any, str, Any, bool], None]) -> Ite
             Value(2.0) > 1
         seen == [(">", 1, True)]
     """
-    cur = _STATE.get()
-    token = _STATE.set(_State(grad_enabled=cur.grad_enabled, anomaly=cur.anomaly, scope=cur.scope,
-                              compare=callback))
-    with _LOCK:
-        COMPARE[0] += 1
-    try:
+    with _enter(COMPARE, compare=callback):
         yield
-    finally:
-        with _LOCK:
-            COMPARE[0] -= 1
-        _STATE.reset(token)
 
 
 def current_scope() -> str:
