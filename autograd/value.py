@@ -398,9 +398,13 @@ _Const.__name__ = _Const.__qualname__ = "Const"
 
 
 def _node(data: float, op: str, c0: Value, g0: float, c1: Value | None = None, g1: float = 0.0) -> Value:
-    """Build an op's result node (for the ops written by hand)."""
+    """Build an op's result node (for the ops written by hand: the generated ones inline this)."""
     if _ACTIVE[0]:
         return _node_in_mode(data, op, c0, g0, c1, g1)
+    return _build(data, op, c0, g0, c1, g1)
+
+
+def _build(data: float, op: str, c0: Value, g0: float, c1: Value | None, g1: float) -> Value:
     v = _Node()
     v.data = data
     v.grad = 0.0
@@ -423,15 +427,7 @@ def _node_in_mode(data: float, op: str, c0: Value, g0: float, c1: Value | None, 
         raise AnomalyError(
             f"op {op!r} produced {data!r} from {operands}.\nThe op was called here:\n{creation_trace()}"
         )
-    v = _Node()
-    v.data = data
-    v.grad = 0.0
-    v.op = op
-    v._c0 = c0
-    v._c1 = c1
-    v._g0 = g0
-    v._g1 = g1
-    v._mark = 0
+    v = _build(data, op, c0, g0, c1, g1)
     if st.scope:
         v._scope = st.scope
     if st.anomaly is not None:
@@ -521,16 +517,9 @@ def tag_scope(values: Value | list[Value] | tuple[Value, ...], path: str) -> Non
     >>> tag_scope(y, "neuron"); tag_scope([y], "layer"); y.scope
     'neuron'
     """
-    if isinstance(values, Value):
-        d = values.__dict__
-        if "_scope" not in d:
-            d["_scope"] = path
-        return
-    for v in values:
+    for v in (values,) if isinstance(values, Value) else values:
         if isinstance(v, Value):
-            d = v.__dict__
-            if "_scope" not in d:
-                d["_scope"] = path
+            v.__dict__.setdefault("_scope", path)
 
 
 def _data_of(x: Any) -> float:
@@ -730,11 +719,11 @@ _MATH_CALL = re.compile(r"\b([a-z][a-z0-9_]*)\(")  # a function of Python's math
 _SIMPLE = re.compile(r"^(a|b|-?[0-9.]+)$")  # a derivative that needs no temporary
 
 
-def _body(op: _ops.Op, k: int, c0: str, c1: str) -> str:
+def _body(op: _ops.Op, c0: str, c1: str) -> str:
     """The lines after ``a`` (and ``b``) are read: compute the rule, build the node."""
     unary = op.arity == 1
     if op.inline is None:
-        rule = f"    out, g0 = _f{k}(a)\n" if unary else f"    out, g0, g1 = _f{k}(a, b)\n"
+        rule = "    out, g0 = _f(a)\n" if unary else "    out, g0, g1 = _f(a, b)\n"
         d0, d1 = "g0", "0.0" if unary else "g1"
     else:
         out, *ds = (_MATH_CALL.sub(r"_m_\1(", e) for e in (op.inline[0], *op.inline[1]))
@@ -762,20 +751,20 @@ def _body(op: _ops.Op, k: int, c0: str, c1: str) -> str:
 """
 
 
-def _source(op: _ops.Op, k: int, method: str, reflected: bool) -> str:
-    """Python source of the Value method ``method`` for ``op`` (table entry number ``k``)."""
+def _source(op: _ops.Op, method: str, reflected: bool) -> str:
+    """Python source of the Value method ``method`` for ``op``."""
     if op.arity == 1:
-        return f"def {method}(self):\n    a = self.data\n" + _body(op, k, "self", "None")
+        return f"def {method}(self):\n    a = self.data\n" + _body(op, "self", "None")
     if reflected:  # a number on the left: `2 * x`
         head = (f"def {method}(self, other):\n    other = _coerce(other)\n"
                 "    if other is NotImplemented:\n        return NotImplemented\n"
                 "    a = other.data\n    b = self.data\n")
-        return head + _body(op, k, "other", "self")
+        return head + _body(op, "other", "self")
     head = (f"def {method}(self, other):\n    cls = type(other)\n"
             "    if cls is not _Node and cls is not Value:\n        other = _coerce(other)\n"
             "        if other is NotImplemented:\n            return NotImplemented\n"
             "    a = self.data\n    b = other.data\n")
-    return head + _body(op, k, "self", "other")
+    return head + _body(op, "self", "other")
 
 
 def _doc(op: _ops.Op, method: str, reflected: bool) -> str:
@@ -802,13 +791,13 @@ def _generate() -> None:
         "_node_in_mode": _node_in_mode,
         **{f"_m_{f}": getattr(math, f) for f in dir(math) if not f.startswith("_")},
     }
-    for k, op in enumerate(_ops.OPS.values()):
+    for op in _ops.OPS.values():
         for method, reflected in ((op.method, False), (op.reflected, True)):
             if method is None:
                 continue
-            src = _source(op, k, method, reflected)
+            src = _source(op, method, reflected)
             code = compile(src, f"<autograd.value: op {op.name!r}, {method}>", "exec")
-            ns = {**names, f"_f{k}": op.forward}
+            ns = {**names, "_f": op.forward}
             exec(code, ns)  # the table's own rules: no user text reaches here
             fn = ns[method]
             fn.__source__ = src
