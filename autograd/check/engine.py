@@ -448,6 +448,14 @@ def _form(passed: list[Form], key: str) -> Form | None:
     return next((f for f in passed if f.key == key), None)
 
 
+def _needs_mul(run: _Run, passed: list[Form], check: str, subject: str) -> Form | None:
+    """The passing ``x * y`` form a pitfall check builds on, or None after noting the skip."""
+    mul = _form(passed, "x * y")
+    if mul is None:
+        run.add(check, subject, "note", "skipped: needs x * y to pass")
+    return mul
+
+
 def _safe(run: _Run, check: str, subject: str, body: Callable[[], None]) -> None:
     """Run one pitfall check; the engine raising is a failure of that check, never a crash."""
     try:
@@ -491,9 +499,8 @@ def _check_topo(run: _Run, passed: list[Form]) -> None:
 
 
 def _check_square(run: _Run, passed: list[Form]) -> None:
-    mul = _form(passed, "x * y")
+    mul = _needs_mul(run, passed, "square", "x * x")
     if mul is None:
-        run.add("square", "x * x", "note", "skipped: needs x * y to pass")
         return
 
     def body() -> None:
@@ -520,10 +527,9 @@ def _acc_program(mul: Form) -> Program:
 
 
 def _check_accumulation(run: _Run, passed: list[Form]) -> None:
-    mul = _form(passed, "x * y")
     subject = "y = (x * w) * v"
+    mul = _needs_mul(run, passed, "accumulation", subject)
     if mul is None:
-        run.add("accumulation", subject, "note", "skipped: needs x * y to pass")
         return
 
     def body() -> None:
@@ -602,10 +608,9 @@ def _check_zero(run: _Run, passed: list[Form]) -> None:
 
 
 def _check_reuse(run: _Run, passed: list[Form]) -> None:
-    mul = _form(passed, "x * y")
     subject = "m * x after y.backward()"
+    mul = _needs_mul(run, passed, "reuse", subject)
     if mul is None:
-        run.add("reuse", subject, "note", "skipped: needs x * y to pass")
         return
     prog = Program(_ACC_POINT[:2], ((mul, (0, 1), None), (mul, (2, 0), None)),  # z = (x * w) * x
                    labels=("x", "w", "m", "z"))
