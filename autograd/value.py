@@ -26,7 +26,7 @@ import math
 import numbers
 import re
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from . import ops as _ops
@@ -561,6 +561,77 @@ def tag_scope(values: Value | list[Value] | tuple[Value, ...], path: str) -> Non
                 continue
             if not m[1]:
                 v._meta = (m[0], path)
+
+
+def dot(weights: Sequence[Value], inputs: Sequence[Value | Number], start: Value) -> Value:
+    """``start + w0·x0 + w1·x1 + …``: a neuron's sum, built node for node as micrograd builds it.
+
+    The graph is exactly ``sum((w * x for w, x in zip(weights, inputs)), start)``'s: a
+    ``*`` node per pair (a plain number ``x`` becomes a :class:`Const`, as in ``w * 2.0``)
+    and a ``+`` node adding it to the running sum, with the same numbers and local
+    derivatives (``d(w·x)/dw = x``, ``d(w·x)/dx = w``, ``d(s + p)/ds = d(s + p)/dp = 1``),
+    so drawing, stepping, tracing and gradients cannot tell the two apart. It is built in
+    one loop instead of two operator calls per pair, which halves the cost of a neuron.
+    Pairs of any other kind, and every pair while a mode (``no_grad``, ``detect_anomaly``,
+    ``scope``) is active, go through the operators themselves.
+
+    >>> w, b = [Value(0.5), Value(-1.0)], Value(0.25)
+    >>> y = dot(w, [2.0, 3.0], b)          # 0.25 + 0.5·2 + (-1)·3
+    >>> y.data, y.op, [c.op for c in y.children]
+    (-1.75, '+', ['+', '*'])
+    """
+    acc = start
+    if _ACTIVE[0] or (type(acc) is not _Leaf and type(acc) is not _Node):
+        for w, x in zip(weights, inputs):
+            acc = acc + w * x
+        return acc
+    s = acc.data
+    pairs = zip(weights, inputs)
+    for w, x in pairs:
+        tw = type(w)
+        tx = type(x)
+        if (tw is not _Leaf and tw is not _Node) or (tx is not _Leaf and tx is not _Node and tx is not float):
+            acc = acc + w * x  # anything else: the operators decide (and explain an error)
+            if type(acc) is not _Node:  # a user's type took over the sum: let it finish
+                for w, x in pairs:
+                    acc = acc + w * x
+                return acc
+            s = acc.data
+            continue
+        a = w.data
+        if tx is float:  # what w * 2.0 does: the number becomes a Const leaf
+            c = _Const()
+            c.data = b = x
+            c.grad = 0.0
+            c.op = ""
+            c._c0 = None
+            c._c1 = None
+            c._g0 = 0.0
+            c._g1 = 0.0
+            c._mark = 0
+            x = c
+        else:
+            b = x.data
+        m = _Node()
+        m.data = p = a * b
+        m.grad = 0.0
+        m.op = "*"
+        m._c0 = w
+        m._c1 = x
+        m._g0 = b
+        m._g1 = a
+        m._mark = 0
+        n = _Node()
+        n.data = s = s + p
+        n.grad = 0.0
+        n.op = "+"
+        n._c0 = acc
+        n._c1 = m
+        n._g0 = 1.0
+        n._g1 = 1.0
+        n._mark = 0
+        acc = n
+    return acc
 
 
 def _data_of(x: Any) -> float:
