@@ -174,7 +174,9 @@ class PythonReplay:
         self.forward_schedule = [(kernels[key], groups[(lv, key)])
                                  for lv, key in sorted(groups, key=lambda g: g[0])]
         self.values = values
+        self.slot = [2 + i for i in range(nv)]
         self.out_slots = tuple(2 + i for i in p.outputs)
+        self.guard_check = guard_check(p, self.slot)
         self._lower_backward(p, local, nv)
 
     def _lower_backward(self, p: Program, local: dict[tuple[int, int], int], nv: int) -> None:
@@ -230,14 +232,18 @@ class PythonReplay:
         return [v[s] for s in self.out_slots]
 
 
-def guard_check(p: Program) -> Callable[[Any], bool] | None:
-    """One compiled expression that is True when every guard holds (None without guards)."""
+def guard_check(p: Program, slot: list[int] | None = None) -> Callable[[Any], bool] | None:
+    """One compiled expression that is True when every guard holds (None without guards).
+
+    ``slot[var]`` is where a lowering keeps each variable (default: ``2 + var``, the Python layout).
+    """
     if not p.guards:
         return None
+    at = slot if slot is not None else [2 + i for i in range(len(p.vars))]
     parts = []
     for g in p.guards:
-        lhs = f"v[{2 + g.lhs}]" if g.lhs is not None else repr(g.lhs_value)
-        rhs = f"v[{2 + g.rhs}]" if g.rhs is not None else repr(g.rhs_value)
+        lhs = f"v[{at[g.lhs]}]" if g.lhs is not None else repr(g.lhs_value)
+        rhs = f"v[{at[g.rhs]}]" if g.rhs is not None else repr(g.rhs_value)
         parts.append(f"({lhs} {g.op} {rhs})" if g.expected else f"not ({lhs} {g.op} {rhs})")
     src = "def _k(v):\n    return " + " and ".join(parts) + "\n"
     ns: dict[str, Any] = {"inf": math.inf, "nan": math.nan}

@@ -12,7 +12,7 @@ from ..modes import gc_paused
 from ..value import Value
 from .ir import CONST, Guard, Program, eqn_text
 from .lower_numpy import NonFinite, lower_numpy, numpy_available
-from .lower_python import guard_check, lower_python
+from .lower_python import lower_python
 from .passes import fuse, schedule
 from .record import Recording, describe, flatten, paths, record, unflatten
 
@@ -84,7 +84,6 @@ class Traced:
         self._rec = rec
         self._python = lower_python(self.program) if backend == "python" else None
         self._numpy = lower_numpy(self.program) if backend == "numpy" else None
-        self._guard_check = guard_check(self.program)
 
     # -------------------------------------------------------------- replaying
 
@@ -130,13 +129,13 @@ class Traced:
         return outs, grads
 
     def _check_guards(self, low: Any, v: Any) -> None:
-        check = self._guard_check
+        check = low.guard_check
         if check is None or check(v):
             return
         name = [x.name for x in self.program.vars]
         for g in self.program.guards:
-            a = v[2 + g.lhs] if g.lhs is not None else g.lhs_value
-            b = v[2 + g.rhs] if g.rhs is not None else g.rhs_value
+            a = v[low.slot[g.lhs]] if g.lhs is not None else g.lhs_value
+            b = v[low.slot[g.rhs]] if g.rhs is not None else g.rhs_value
             got = {"<": a < b, "<=": a <= b, ">": a > b, ">=": a >= b}[g.op]
             if bool(got) != g.expected:
                 lhs = name[g.lhs] if g.lhs is not None else repr(g.lhs_value)
