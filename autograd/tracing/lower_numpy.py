@@ -36,7 +36,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..ops import Op, op_of
-from .ir import NODE, ONE, Program, local_slot
+from .ir import NODE, ONE, Program, local_slots
 from .lower_python import guard_check
 from .passes import kept, uses
 
@@ -390,13 +390,6 @@ class NumpyReplay:
             return
         _fold(fw, terms, n, out)
 
-    def _local(self, p: Program, k: int, pos: int, local: dict[tuple[int, int], int]) -> int:
-        """The slot of d eqns[k].out / d operand ``pos`` (this layout's :func:`~.ir.local_slot`)."""
-        e = p.eqns[k]
-        if e.op == "*":
-            return self.slot[e.ins[1 - pos]]
-        return local_slot(p, k, pos, local)
-
     def _lower_backward(self, p: Program, local: dict[tuple[int, int], int], slot: list[int]) -> None:
         np = self.np
         nv = len(p.vars)
@@ -404,13 +397,16 @@ class NumpyReplay:
         glevel = [0] * nv
         groups: dict[tuple[int, int], list[tuple[int, list[int], list[int]]]] = {}
         seed_var = -1
+        d0, d1 = local_slots(p, local, slot)
+        eq_out = [e.out for e in p.eqns]
         for ge in p.grads:
-            if not ge.terms:
+            terms = ge.terms
+            if not terms:
                 seed_var = ge.var
                 continue
-            ds = [self._local(p, k, pos, local) for k, pos in ge.terms]
-            ups = [root[p.eqns[k].out] for k, _ in ge.terms]
-            lv = 1 + max(glevel[u] for u in ups)
+            ds = [d1[k] if pos else d0[k] for k, pos in terms]
+            ups = [root[eq_out[k]] for k, _ in terms]
+            lv = 1 + max(map(glevel.__getitem__, ups))
             if len(ds) == 1 and ds[0] == ONE:
                 root[ge.var] = ups[0]
                 glevel[ge.var] = lv - 1

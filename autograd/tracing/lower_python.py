@@ -22,7 +22,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..ops import Op, op_of
-from .ir import MINUS_ONE, ONE, Program, local_slot
+from .ir import MINUS_ONE, ONE, Program, local_slots
 from .passes import kept, uses
 
 __all__ = ["PythonReplay", "guard_check", "lower_python"]
@@ -184,13 +184,17 @@ class PythonReplay:
         glevel = [0] * nv
         n_g = 0
         groups: dict[tuple[int, tuple[str, ...]], list[tuple]] = {}
+        d0, d1 = local_slots(p, local, self.slot)
+        eq_out = [e.out for e in p.eqns]
         for ge in p.grads:
-            if not ge.terms:  # the output: the seed
+            terms = ge.terms
+            if not terms:  # the output: the seed
                 gslot[ge.var] = n_g
                 n_g += 1
                 continue
-            refs = [(local_slot(p, k, pos, local), gslot[p.eqns[k].out]) for k, pos in ge.terms]
-            lv = 1 + max(glevel[p.eqns[k].out] for k, _ in ge.terms)
+            ups = [eq_out[k] for k, _ in terms]
+            refs = [(d1[k] if pos else d0[k], gslot[u]) for (k, pos), u in zip(terms, ups)]
+            lv = 1 + max(map(glevel.__getitem__, ups))
             if len(refs) == 1 and refs[0][0] == ONE:  # exactly its parent's gradient: share the slot
                 gslot[ge.var] = refs[0][1]
                 glevel[ge.var] = lv - 1
