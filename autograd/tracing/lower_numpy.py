@@ -399,20 +399,24 @@ class NumpyReplay:
         seed_var = -1
         d0, d1 = local_slots(p, local, slot)
         eq_out = [e.out for e in p.eqns]
-        for ge in p.grads:
-            terms = ge.terms
-            if not terms:
-                seed_var = ge.var
+        for var, terms in p.grads:
+            if len(terms) == 1:  # most gradients: one term, often exactly the parent's gradient
+                k, pos = terms[0]
+                d, u = d1[k] if pos else d0[k], root[eq_out[k]]
+                if d == ONE:  # share the parent's slot
+                    root[var] = u
+                    glevel[var] = glevel[u]
+                    continue
+                ds, ups, lv = [d], [u], 1 + glevel[u]
+            elif not terms:
+                seed_var = var
                 continue
-            ds = [d1[k] if pos else d0[k] for k, pos in terms]
-            ups = [root[eq_out[k]] for k, _ in terms]
-            lv = 1 + max(map(glevel.__getitem__, ups))
-            if len(ds) == 1 and ds[0] == ONE:
-                root[ge.var] = ups[0]
-                glevel[ge.var] = lv - 1
-                continue
-            glevel[ge.var] = lv
-            groups.setdefault((lv, len(ds)), []).append((ge.var, ds, ups))
+            else:
+                ds = [d1[k] if pos else d0[k] for k, pos in terms]
+                ups = [root[eq_out[k]] for k, _ in terms]
+                lv = 1 + max(map(glevel.__getitem__, ups))
+            glevel[var] = lv
+            groups.setdefault((lv, len(ds)), []).append((var, ds, ups))
         gslot = [-1] * nv
         n_g = 1  # slot 0 stays 0.0: the gradient of a parameter the output does not depend on
         if seed_var >= 0:

@@ -186,24 +186,29 @@ class PythonReplay:
         groups: dict[tuple[int, tuple[str, ...]], list[tuple]] = {}
         d0, d1 = local_slots(p, local, self.slot)
         eq_out = [e.out for e in p.eqns]
-        for ge in p.grads:
-            terms = ge.terms
-            if not terms:  # the output: the seed
-                gslot[ge.var] = n_g
+        for var, terms in p.grads:
+            if len(terms) == 1:  # most gradients: one term, often exactly the parent's gradient
+                k, pos = terms[0]
+                d, u = d1[k] if pos else d0[k], eq_out[k]
+                if d == ONE:  # share the parent's slot
+                    gslot[var] = gslot[u]
+                    glevel[var] = glevel[u]
+                    continue
+                refs = [(d, gslot[u])]
+                lv = 1 + glevel[u]
+            elif not terms:  # the output: the seed
+                gslot[var] = n_g
                 n_g += 1
                 continue
-            ups = [eq_out[k] for k, _ in terms]
-            refs = [(d1[k] if pos else d0[k], gslot[u]) for (k, pos), u in zip(terms, ups)]
-            lv = 1 + max(map(glevel.__getitem__, ups))
-            if len(refs) == 1 and refs[0][0] == ONE:  # exactly its parent's gradient: share the slot
-                gslot[ge.var] = refs[0][1]
-                glevel[ge.var] = lv - 1
-                continue
-            gslot[ge.var] = n_g
+            else:
+                ups = [eq_out[k] for k, _ in terms]
+                refs = [(d1[k] if pos else d0[k], gslot[u]) for (k, pos), u in zip(terms, ups)]
+                lv = 1 + max(map(glevel.__getitem__, ups))
+            gslot[var] = n_g
             n_g += 1
-            glevel[ge.var] = lv
+            glevel[var] = lv
             kinds = tuple("1" if d == ONE else "-" if d == MINUS_ONE else "v" for d, _ in refs)
-            item: list[int] = [gslot[ge.var]]
+            item: list[int] = [gslot[var]]
             for (d, q), kd in zip(refs, kinds):
                 item += [d, q] if kd == "v" else [q]
             groups.setdefault((lv, kinds), []).append(tuple(item))
