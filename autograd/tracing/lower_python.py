@@ -131,19 +131,21 @@ class PythonReplay:
         local: dict[tuple[int, int], int] = {}  # (eqn, operand) -> value slot of d out/d operand
         groups: dict[tuple[int, Any], list[tuple]] = {}
         kernels: dict[Any, Kernel] = {}
+        folded = {p.eqns[k].out: p.eqns[k].ins for k in inlined}  # a folded product's var -> its operands
+        rules: dict[Any, tuple[Op, tuple[str, ...]]] = {}
         for lv, members in enumerate(p.levels):
             for k in members:
-                e = p.eqns[k]
-                o = 2 + e.out
                 if k in inlined:
                     continue
+                e = p.eqns[k]
+                o = 2 + e.out
                 if e.op == "sum" or e.op == "+":
                     pattern, slots = [], []
                     for i in e.ins:
-                        j = producer.get(i)
-                        if j is not None and j in inlined:
+                        ab = folded.get(i)
+                        if ab is not None:
                             pattern.append(2)
-                            slots += [2 + x for x in p.eqns[j].ins]
+                            slots += (2 + ab[0], 2 + ab[1])
                         else:
                             pattern.append(1)
                             slots.append(2 + i)
@@ -152,10 +154,13 @@ class PythonReplay:
                         kernels[key] = _sum_kernel(tuple(pattern))
                     groups.setdefault((lv, key), []).append((o, *slots))
                     continue
-                entry = op_of(e.op if e.param is None else f"**{e.param!r}")
                 has_param = e.param is not None
-                kinds = (entry.inline[1] if entry.inline is not None and not has_param
-                         else ("expr",) * entry.arity)
+                got = rules.get((e.op, e.param))
+                if got is None:
+                    entry = op_of(e.op if e.param is None else f"**{e.param!r}")
+                    got = rules[(e.op, e.param)] = (entry, entry.inline[1] if entry.inline is not None
+                                                    and not has_param else ("expr",) * entry.arity)
+                entry, kinds = got
                 stored = []
                 for pos, kd in enumerate(kinds):
                     if kd not in _SIMPLE:
@@ -187,31 +192,37 @@ class PythonReplay:
         d0, d1 = local_slots(p, local, self.slot)
         eq_out = [e.out for e in p.eqns]
         for var, terms in p.grads:
-            if len(terms) == 1:  # most gradients: one term, often exactly the parent's gradient
-                k, pos = terms[0]
-                d, u = d1[k] if pos else d0[k], eq_out[k]
-                if d == ONE:  # share the parent's slot
-                    gslot[var] = gslot[u]
-                    glevel[var] = glevel[u]
-                    continue
-                refs = [(d, gslot[u])]
-                lv = 1 + glevel[u]
-            elif not terms:  # the output: the seed
+            if not terms:  # the output: the seed
                 gslot[var] = n_g
                 n_g += 1
                 continue
-            else:
-                ups = [eq_out[k] for k, _ in terms]
-                refs = [(d1[k] if pos else d0[k], gslot[u]) for (k, pos), u in zip(terms, ups)]
-                lv = 1 + max(map(glevel.__getitem__, ups))
+            if len(terms) == 1:  # most gradients: one term, often exactly the parent's gradient
+                k, pos = terms[0]
+                u = eq_out[k]
+                if (d1[k] if pos else d0[k]) == ONE:  # share the parent's slot
+                    gslot[var] = gslot[u]
+                    glevel[var] = glevel[u]
+                    continue
+            lv = 0
+            item: list[int] = [n_g]
+            kinds: list[str] = []
+            for k, pos in terms:
+                d, u = d1[k] if pos else d0[k], eq_out[k]
+                if glevel[u] > lv:
+                    lv = glevel[u]
+                if d == ONE:
+                    kinds.append("1")
+                    item.append(gslot[u])
+                elif d == MINUS_ONE:
+                    kinds.append("-")
+                    item.append(gslot[u])
+                else:
+                    kinds.append("v")
+                    item += (d, gslot[u])
             gslot[var] = n_g
             n_g += 1
-            glevel[var] = lv
-            kinds = tuple("1" if d == ONE else "-" if d == MINUS_ONE else "v" for d, _ in refs)
-            item: list[int] = [gslot[var]]
-            for (d, q), kd in zip(refs, kinds):
-                item += [d, q] if kd == "v" else [q]
-            groups.setdefault((lv, kinds), []).append(tuple(item))
+            glevel[var] = lv + 1
+            groups.setdefault((lv + 1, tuple(kinds)), []).append(tuple(item))
         self.n_grads = n_g
         self.backward_schedule = [(_grad_kernel(kinds), groups[(lv, kinds)])
                                   for lv, kinds in sorted(groups, key=lambda g: g[0])]
