@@ -91,7 +91,7 @@ class Program:
 
     def producer(self) -> dict[int, int]:
         """var id -> index of the eqn computing it."""
-        return {e.out: i for i, e in enumerate(self.eqns)}
+        return dict(zip([e[2] for e in self.eqns], range(len(self.eqns))))  # e[2]: e.out
 
     def with_(self, **changes: object) -> Program:
         return replace(self, **changes)  # type: ignore[arg-type]

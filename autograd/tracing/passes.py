@@ -12,6 +12,9 @@
 
 from __future__ import annotations
 
+from collections import Counter
+from itertools import chain
+
 from .ir import NODE, Eqn, GradEqn, Program, Var
 
 __all__ = ["fuse", "kept", "schedule", "uses"]
@@ -20,9 +23,8 @@ __all__ = ["fuse", "kept", "schedule", "uses"]
 def uses(p: Program) -> list[int]:
     """How many times each variable is an operand of an instruction."""
     n = [0] * len(p.vars)
-    for e in p.eqns:
-        for i in e.ins:
-            n[i] += 1
+    for i, count in Counter(chain.from_iterable([e[1] for e in p.eqns])).items():  # e[1]: e.ins
+        n[i] = count
     return n
 
 
@@ -116,15 +118,16 @@ def schedule(p: Program) -> Program:
     >>> schedule(record(lambda: (a * b) + (a * a), ()).program).levels
     ((0, 1), (2,))
     """
-    producer = p.producer()
-    level = [0] * len(p.eqns)
-    for k, e in enumerate(p.eqns):
+    level_of = [-1] * len(p.vars)  # the level of the instruction computing each variable (-1: a leaf)
+    level = []
+    for _, ins, out, _ in p.eqns:
         deepest = -1
-        for i in e.ins:
-            j = producer.get(i)
-            if j is not None and level[j] > deepest:
-                deepest = level[j]
-        level[k] = deepest + 1
+        for i in ins:
+            x = level_of[i]
+            if x > deepest:
+                deepest = x
+        level_of[out] = deepest + 1
+        level.append(deepest + 1)
     groups: dict[int, list[int]] = {}
     for k, lv in enumerate(level):
         groups.setdefault(lv, []).append(k)
