@@ -3,7 +3,7 @@
 Needs the ``fast`` extra (``pip install 'chaingrad[fast]'``). The program's numbers live in
 one float64 array, laid out so that each step's results are one consecutive run of slots;
 the lowering emits one straight-line Python function of numpy calls for the forward pass
-and one for the backward pass (``replay._numpy._forward.source`` shows it), over buffers
+and one for the backward pass (``traced._numpy._forward.source`` shows one), over buffers
 allocated once. Per level and op, the operands are gathered (a view where they are
 consecutive already, ``np.take`` into a buffer otherwise, or, for the products of a layer,
 each operand at its small shape and a broadcasting multiply), one vectorized call computes
@@ -452,8 +452,11 @@ class NumpyReplay:
         v[2 : 2 + self.n_inputs] = xs
         a, b = self.param_slots
         v[a:b] = params
-        with np.errstate(all="ignore"):
-            self._forward(v)
+        try:
+            with np.errstate(all="ignore"):
+                self._forward(v)
+        except (ArithmeticError, ValueError):  # an op's own error: let the Python replay raise it
+            raise NonFinite from None
         # every input, result and stored derivative has a slot (a product folded into a sum
         # that overflows makes the sum non-finite), so one check covers the whole pass
         if not np.isfinite(v).all():

@@ -321,3 +321,26 @@ def test_sums_keep_the_engines_order_where_another_order_rounds_differently(rows
     v1, g1 = _replayed(traced, ws, xs)
     v2, g2 = _dynamic(f, ws, [[Value(x) for x in row] for row in xs])
     assert _same(v1, v2) and _all_same(g1, g2)
+
+
+def test_a_layers_products_are_gathered_once_and_broadcast_bit_identically():
+    """The numpy lowering multiplies a layer's weights (the same for every sample) by its
+    inputs (the same for every neuron) at their small shapes, forward and backward; the
+    numbers stay the engine's, in a net wide enough to take that path."""
+    pytest.importorskip("numpy")
+    rng = random.Random(7)
+    model, params = _mlp(rng, [2, 8, 8, 1])
+    X = [[rng.uniform(-2, 2), rng.uniform(-2, 2)] for _ in range(20)]
+
+    def loss(xs):
+        return sum((1 + -s).relu() for s in (model(x)[0] for x in xs)) + 1e-3 * sum(p * p for p in params)
+
+    traced = trace(loss, X, backend="numpy")
+    low = traced._numpy
+    assert "reshape(8, 20, 8)" in low._forward.source and "reshape(8, 20, 8)" in low._backward.source
+    for _ in range(3):
+        v1, g1 = _replayed(traced, params, X)
+        v2, g2 = _dynamic(loss, params, [[Value(a) for a in r] for r in X])
+        assert _same(v1, v2) and _all_same(g1, g2)
+        for p, g in zip(params, g1):
+            p.data -= 0.05 * g
