@@ -246,23 +246,25 @@ class _Emitter:
         Where the n columns are R blocks of C and one operand repeats along the blocks (a
         weight, the same for every sample) while the other repeats within a block (a sample's
         activation, the same for every neuron), each is gathered once at its small shape and
-        the multiply broadcasts: the same products, a fraction of the gathering.
+        the multiply broadcasts: the same products, a fraction of the gathering. Rows are
+        taken in runs that share such a shape (a weight's gradient has one term per sample
+        that broadcasts and an L2 term that does not).
         """
         np = self.np
         ia, ib = np.array(a, dtype=np.intp), np.array(b, dtype=np.intp)
-        L, n = ia.shape
-        for c in range(2, n // 2 + 1):
-            if n % c:
+        runs = _runs(np, ia, ib)
+        for j0, j1, shape in runs:
+            part = out if len(runs) == 1 else f"{out}[{j0}:{j1}]"
+            if shape is None:
+                xa, xb = self.gather(a_src, ia[j0:j1].tolist()), self.gather(b_src, ib[j0:j1].tolist())
+                self.lines.append(f"multiply({xa}, {xb}, out={part})")
                 continue
-            r = n // c
-            ka, kb = _broadcast(ia.reshape(L, r, c)), _broadcast(ib.reshape(L, r, c))
-            if ka is None or kb is None:
-                continue
-            xa = self.gather(a_src, ka.tolist())
-            xb = self.gather(b_src, kb.tolist())
-            self.lines.append(f"multiply({xa}, {xb}, out={out}.reshape({L}, {r}, {c}))")
-            return
-        self.lines.append(f"multiply({self.gather(a_src, a)}, {self.gather(b_src, b)}, out={out})")
+            r, c, ka, kb = shape
+            sa = ia[j0:j1].reshape(j1 - j0, r, c)
+            sb = ib[j0:j1].reshape(j1 - j0, r, c)
+            xa = self.gather(a_src, (sa[:, :1, :] if ka == "tile" else sa[:, :, :1]).tolist())
+            xb = self.gather(b_src, (sb[:, :1, :] if kb == "tile" else sb[:, :, :1]).tolist())
+            self.lines.append(f"multiply({xa}, {xb}, out={part}.reshape({j1 - j0}, {r}, {c}))")
 
     def compile(self, name: str, args: str) -> Callable[..., Any]:
         np = self.np
@@ -481,13 +483,39 @@ class NumpyReplay:
 _UFUNCS = {"*": "multiply", "-": "subtract", "neg": "negative"}
 
 
-def _broadcast(idx: Any) -> Any:
-    """``idx`` (L, R, C) at its small shape (L, 1, C) or (L, R, 1) if it repeats that way, else None."""
-    if (idx == idx[:, :1, :]).all():
-        return idx[:, :1, :]
-    if (idx == idx[:, :, :1]).all():
-        return idx[:, :, :1]
-    return None
+def _runs(np: Any, ia: Any, ib: Any) -> list[tuple[int, int, Any]]:
+    """Consecutive rows of two (L, n) index tables that share a broadcast shape.
+
+    Each run is ``(first row, end row, None or (R, C, mode of a, mode of b))`` where a mode
+    ``"tile"`` means the row is the same in each of its R blocks of C columns, ``"repeat"``
+    that each block is one index repeated C times.
+    """
+    L, n = ia.shape
+    label: list[Any] = [None] * L
+    for c in range(2, n // 2 + 1):
+        if n % c:
+            continue
+        r = n // c
+        modes = []
+        for t in (ia.reshape(L, r, c), ib.reshape(L, r, c)):
+            tile = (t == t[:, :1, :]).all(axis=(1, 2))
+            repeat = (t == t[:, :, :1]).all(axis=(1, 2))
+            modes.append((tile, repeat))
+        for j in range(L):
+            if label[j] is None:
+                ka = "tile" if modes[0][0][j] else "repeat" if modes[0][1][j] else None
+                kb = "tile" if modes[1][0][j] else "repeat" if modes[1][1][j] else None
+                if ka is not None and kb is not None:
+                    label[j] = (r, c, ka, kb)
+        if all(x is not None for x in label):
+            break
+    runs: list[tuple[int, int, Any]] = []
+    for j, x in enumerate(label):
+        if runs and runs[-1][2] == x:
+            runs[-1] = (runs[-1][0], j + 1, x)
+        else:
+            runs.append((j, j + 1, x))
+    return runs
 
 
 def _fold(em: _Emitter, table: str, n: int, out: str) -> None:

@@ -338,6 +338,8 @@ def test_a_layers_products_are_gathered_once_and_broadcast_bit_identically():
     traced = trace(loss, X, backend="numpy")
     low = traced._numpy
     assert "reshape(8, 20, 8)" in low._forward.source and "reshape(8, 20, 8)" in low._backward.source
+    # a weight's gradient: 20 per-sample terms broadcast, its two L2 terms gathered apart
+    assert "[2:22].reshape(20, 8, 9)" in low._backward.source
     for _ in range(3):
         v1, g1 = _replayed(traced, params, X)
         v2, g2 = _dynamic(loss, params, [[Value(a) for a in r] for r in X])
