@@ -40,7 +40,8 @@ class _State:
     compare: Callable[[Any, str, Any, bool], None] | None = None
 
 
-_STATE: contextvars.ContextVar[_State] = contextvars.ContextVar("chaingrad_mode", default=_State())  # noqa: B039 (frozen)
+# The recording state of each thread / task (read on the hot path as STATE.get()).
+STATE: contextvars.ContextVar[_State] = contextvars.ContextVar("chaingrad_mode", default=_State())  # noqa: B039 (frozen)
 _LOCK = threading.Lock()
 # Number of no_grad / detect_anomaly blocks open anywhere in the process. Read on the hot
 # path as ACTIVE[0]; when 0, no context variable needs to be consulted.
@@ -53,7 +54,7 @@ _PKG_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
 
 def state() -> _State:
     """The recording state of the current context."""
-    return _STATE.get()
+    return STATE.get()
 
 
 def is_grad_enabled() -> bool:
@@ -64,12 +65,12 @@ def is_grad_enabled() -> bool:
     ...     is_grad_enabled()
     False
     """
-    return _STATE.get().grad_enabled
+    return STATE.get().grad_enabled
 
 
 def _push(changes: dict[str, Any], counter: list[int]) -> contextvars.Token[_State]:
     """Enter a mode: the current state with ``changes``, counted in ``counter`` (ACTIVE/COMPARE)."""
-    token = _STATE.set(replace(_STATE.get(), **changes))
+    token = STATE.set(replace(STATE.get(), **changes))
     with _LOCK:
         counter[0] += 1
     return token
@@ -78,7 +79,7 @@ def _push(changes: dict[str, Any], counter: list[int]) -> contextvars.Token[_Sta
 def _pop(token: contextvars.Token[_State], counter: list[int]) -> None:
     with _LOCK:
         counter[0] -= 1
-    _STATE.reset(token)
+    STATE.reset(token)
 
 
 @contextmanager
@@ -125,7 +126,7 @@ def detect_anomaly() -> Iterator[None]:
     ...
     autograd.modes.AnomalyError: ...
     """
-    with _enter(anomaly=_STATE.get().anomaly or _Anomaly()):
+    with _enter(anomaly=STATE.get().anomaly or _Anomaly()):
         yield
 
 
@@ -155,7 +156,7 @@ class scope:
         self._tokens: list[contextvars.Token[_State]] = []
 
     def __enter__(self) -> None:
-        outer = _STATE.get().scope
+        outer = STATE.get().scope
         self._tokens.append(_push({"scope": f"{outer}.{self.name}" if outer else self.name}, ACTIVE))
 
     def __exit__(self, *exc: object) -> None:
@@ -182,7 +183,7 @@ def comparisons_reported(callback: Callable[[Any, str, Any, bool], None]) -> Ite
 
 def current_scope() -> str:
     """The dotted name of the :func:`scope` blocks open in this context ("" outside any)."""
-    return _STATE.get().scope
+    return STATE.get().scope
 
 
 @contextmanager

@@ -32,10 +32,11 @@ from typing import Any
 from . import ops as _ops
 from .modes import ACTIVE as _ACTIVE
 from .modes import COMPARE as _COMPARE
+from .modes import STATE as _MODE_STATE
 from .modes import AnomalyError, creation_trace
-from .modes import state as _mode_state
 
 Number = int | float
+_mode_state = _MODE_STATE.get  # the current recording state (modes.state(), without a call)
 
 # The fields every node sets when it is built, in one place (the generator, copy and pickle
 # read this). ``_meta`` is the ``(label, scope)`` pair: one shared ``("", "")`` on most nodes
@@ -448,8 +449,18 @@ def _build(data: float, op: str, c0: Value, g0: float, c1: Value | None, g1: flo
 def _node_in_mode(data: float, op: str, c0: Value, g0: float, c1: Value | None, g1: float) -> Value:
     """Build a node while some mode is active somewhere (no_grad, detect_anomaly, scope)."""
     st = _mode_state()
-    if not st.grad_enabled:
-        return Value(data)
+    if not st.grad_enabled:  # a leaf holding the number (built like a node: no checks needed)
+        v = _Node()
+        v.data = data
+        v.grad = 0.0
+        v.op = ""
+        v._c0 = None
+        v._c1 = None
+        v._g0 = 0.0
+        v._g1 = 0.0
+        v._mark = 0
+        v._meta = ("", st.scope) if st.scope else _NO_META
+        return v
     if st.anomaly is not None and not math.isfinite(data):
         operands = ", ".join(repr(c) for c in ((c0,) if c1 is None else (c0, c1)))
         raise AnomalyError(

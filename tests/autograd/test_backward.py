@@ -7,7 +7,7 @@ import threading
 import pytest
 from hypothesis import given
 
-from autograd import Value, backward, grad, gradcheck, no_grad, topological_order, zero_grad
+from autograd import Value, backward, grad, gradcheck, no_grad, scope, topological_order, zero_grad
 from autograd.testing import expressions
 
 
@@ -159,9 +159,15 @@ def test_nothing_is_recorded_under_no_grad():
     x = Value(2.0)
     with no_grad():
         y = (x * x).exp() + 1
-    assert y.children == () and y.op == ""
+    assert y.children == () and y.op == "" and y.is_leaf and not y.is_constant
+    assert y.data == math.exp(4.0) + 1
+    y.backward()
+    assert (y.grad, x.grad) == (1.0, 0.0)
     y2 = x * x
     assert y2.children == (x, x)
+    with scope("eval"), no_grad():
+        z = x * 3
+    assert z.is_leaf and z.scope == "eval" and z.data == 6.0
 
 
 def test_no_grad_is_local_to_its_thread():
