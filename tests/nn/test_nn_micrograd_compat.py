@@ -94,7 +94,7 @@ def test_seeded_model_matches_micrograd_weight_for_weight_and_step_for_step():
         assert p.data == pytest.approx(q.data, rel=1e-9, abs=1e-12)
 
 
-def test_micrograd_demo_loop_learns_on_our_classes():
+def test_micrograd_demo_loop_learns_on_our_classes(collector_paused):
     X, y = moons(40, random.Random(1))
     model = MLP(2, [16, 16, 1], rng=random.Random(1337))
     history = demo_steps(model, Value, X, y, steps=30)
