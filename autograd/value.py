@@ -13,7 +13,8 @@ imported, with the node built inline (no helper call), which is as fast as the h
 code it replaced. The generated source of each is readable as ``Value.tanh.__source__``.
 
 This module is the only one that knows a node's private fields (``_c0 _c1`` the children,
-``_g0 _g1`` their local derivatives, ``_mark`` the walk's visit mark, ``_scope``): the
+``_g0 _g1`` their local derivatives, ``_mark`` the walk's visit mark, ``_meta`` the label
+and scope): the
 topological walk and the chain-rule loop live here too, and other modules use
 :func:`walk`, :func:`propagate` and :func:`edges`.
 """
@@ -36,10 +37,12 @@ from .modes import state as _mode_state
 
 Number = int | float
 
-# Private fields of a node, in one place (the generator, copy and pickle read this).
-# ``label`` is not among them: it lives in the attribute dict when set (most nodes have
-# none, and the class attribute gives ""), which pays for that dict's pointer.
+# The fields every node sets when it is built, in one place (the generator, copy and pickle
+# read this). ``_meta``, the ``(label, scope)`` pair, is left unset on most nodes (an op's
+# result rarely has either): ``label`` and ``scope`` read ``("", "")`` then, and the node
+# pays no store for it.
 FIELDS = ("data", "grad", "op", "_c0", "_c1", "_g0", "_g1", "_mark")
+_NO_META = ("", "")
 
 
 class Value:
@@ -57,16 +60,22 @@ class Value:
     (-2.0, 2.0)
 
     ``==`` and ``hash`` are identity (graphs are walked with sets and dicts of nodes);
-    ``< <= > >=`` compare ``data``; ``float(v)`` is ``v.data``. Like micrograd's, a Value
-    takes new attributes (``p.m = 0.0``); the dictionary for them is made on first use.
+    ``< <= > >=`` compare ``data``; ``float(v)`` is ``v.data``.
+
+    Like micrograd's, a Value made by ``Value(...)`` takes new attributes (``p.m = 0.0``, as
+    EurekaLabsAI's AdamW stores its moments; a colour for drawing); the dictionary for them
+    is made on first use. The results of operations have no such dictionary, only
+    ``data``, ``grad``, ``label`` and the graph fields: they are the bulk of every graph,
+    and the dictionary's pointer and header would cost them 24 bytes each (about a fifth).
+    ``type(v)`` is therefore a private subclass named ``Value`` (one for leaves, one for
+    op results, one for constants); test with ``isinstance(v, Value)``.
     """
 
-    __slots__ = ("__dict__", "_c0", "_c1", "_g0", "_g1", "_mark", "data", "grad", "op")
+    __slots__ = ("_c0", "_c1", "_g0", "_g1", "_mark", "_meta", "data", "grad", "op")
 
     data: float
     grad: float
     op: str
-    label: str = ""
 
     def __init__(self, data: Number, label: str = "", *_micrograd_op: Any, **micrograd_kw: Any) -> None:
         if type(data) is not float:
@@ -75,18 +84,15 @@ class Value:
             label = _check_label(label, micrograd_kw)
         self.data = data
         self.grad = 0.0
-        if label:
-            self.label = label
         self.op = ""
         self._c0 = None
         self._c1 = None
         self._g0 = 0.0
         self._g1 = 0.0
         self._mark = 0
-        if _ACTIVE[0]:
-            s = _mode_state().scope
-            if s:
-                self._scope = s
+        s = _mode_state().scope if _ACTIVE[0] else ""
+        if label or s:
+            self._meta = (label, s)
 
     # ------------------------------------------------------------------ graph structure
 
@@ -117,6 +123,20 @@ class Value:
         return False
 
     @property
+    def label(self) -> str:
+        """A name for drawing and printing (``""`` when none was given); settable."""
+        try:
+            return self._meta[0]
+        except AttributeError:  # never set: most op results have no label
+            return ""
+
+    @label.setter
+    def label(self, name: str) -> None:
+        if type(name) is not str:
+            raise TypeError(f"label must be a str, got {type(name).__name__}: {name!r}")
+        self._meta = (name, self.scope)
+
+    @property
     def scope(self) -> str:
         """Where this node was built: the :func:`autograd.scope` blocks, or the ``nn`` module.
 
@@ -125,7 +145,7 @@ class Value:
         scope of every node in between.
         """
         try:
-            return self._scope  # kept in the attribute dict: most nodes have none
+            return self._meta[1]
         except AttributeError:
             return ""
 
@@ -133,7 +153,7 @@ class Value:
     def scope(self, name: str) -> None:
         if type(name) is not str:
             raise TypeError(f"scope must be a str, got {type(name).__name__}: {name!r}")
-        self._scope = name
+        self._meta = (self.label, name)
 
     @property
     def _prev(self) -> set[Value]:
@@ -300,7 +320,7 @@ class Value:
         each of them.
         """
         if self._c0 is None:
-            return (_rebuild_leaf, (_public_class(type(self)), self.data, self.grad, _extras(self)))
+            return (_rebuild_leaf, (_pickled_class(type(self)), self.data, self.grad, _extras(self)))
         order = walk(self, leaves=True)
         index: dict[int, int] = {}
         leaves: list[Value] = []
@@ -369,17 +389,15 @@ class Const(Value):
 
 
 class _Node(Value):
-    """An op's result: a :class:`Value` built without running ``Value.__init__``.
+    """An op's result: a :class:`Value` with no attribute dictionary, built without ``__init__``.
 
-    Results of operations need no argument checks, and calling a class whose ``__init__``
-    is ``object.__init__`` is the cheapest way CPython has to allocate an instance (about
-    25 ns less than ``object.__new__(Value)``, ~60 ns less than a Python ``__init__``), so
-    ``type(x + 1)`` is this subclass, not ``Value`` itself: test node types with
-    ``isinstance(v, Value)``. ``repr`` shows ``Value``, and copies and pickles are made as
-    plain ``Value`` objects.
+    Results of operations need no argument checks, and calling a class whose ``__new__``
+    and ``__init__`` are ``object``'s is the cheapest way CPython has to allocate an
+    instance (~60 ns less than a Python ``__init__``). ``repr`` shows ``Value``.
     """
 
     __slots__ = ()
+    __new__ = object.__new__  # (kept when Value.__new__ is set below: see there)
     __init__ = object.__init__  # type: ignore[assignment]
 
 
@@ -387,11 +405,28 @@ class _Const(Const):
     """A :class:`Const` made from a plain number in an expression, allocated like :class:`_Node`."""
 
     __slots__ = ()
+    __new__ = object.__new__
     __init__ = object.__init__  # type: ignore[assignment]
 
 
-_Node.__name__ = _Node.__qualname__ = "Value"  # what users see in reprs and error messages
-_Const.__name__ = _Const.__qualname__ = "Const"
+class _Leaf(Value):
+    """What ``Value(...)`` makes: a leaf that also takes new attributes, like micrograd's."""
+
+    __slots__ = ("__dict__",)
+
+
+def _new_value(cls: type, *args: Any, **kwargs: Any) -> Value:
+    """``Value(...)`` makes a :class:`_Leaf`; subclasses (``Const``, a user's) make themselves."""
+    return object.__new__(_Leaf if cls is Value else cls)  # type: ignore[no-any-return]
+
+
+# Set after the subclasses exist: CPython keeps a subclass's allocator when it names
+# ``object.__new__`` itself and that was already its allocator, so ``_Node()`` and
+# ``_Const()`` stay on the C fast path instead of calling this Python function.
+Value.__new__ = staticmethod(_new_value)  # type: ignore[assignment]
+
+for _cls, _name in ((_Node, "Value"), (_Leaf, "Value"), (_Const, "Const")):
+    _cls.__name__ = _cls.__qualname__ = _name  # what users see in reprs and error messages
 
 
 # ------------------------------------------------------------------ construction helpers
@@ -429,7 +464,7 @@ def _node_in_mode(data: float, op: str, c0: Value, g0: float, c1: Value | None, 
         )
     v = _build(data, op, c0, g0, c1, g1)
     if st.scope:
-        v._scope = st.scope
+        v._meta = ("", st.scope)
     if st.anomaly is not None:
         st.anomaly.traces[id(v)] = (v, creation_trace())
     return v
@@ -510,8 +545,8 @@ def constant(x: Number) -> Const:
 def tag_scope(values: Value | list[Value] | tuple[Value, ...], path: str) -> None:
     """Give ``path`` as its scope to each Value in ``values`` that has none yet.
 
-    What ``nn`` modules call on their outputs: one dictionary store per Value, with no
-    scope lookup per node built.
+    What ``nn`` modules call on their outputs: one store per Value, with no scope lookup
+    per node built.
 
     >>> y = Value(1.0) * 2
     >>> tag_scope(y, "neuron"); tag_scope([y], "layer"); y.scope
@@ -519,7 +554,13 @@ def tag_scope(values: Value | list[Value] | tuple[Value, ...], path: str) -> Non
     """
     for v in (values,) if isinstance(values, Value) else values:
         if isinstance(v, Value):
-            v.__dict__.setdefault("_scope", path)
+            try:
+                m = v._meta
+            except AttributeError:
+                v._meta = ("", path)
+                continue
+            if not m[1]:
+                v._meta = (m[0], path)
 
 
 def _data_of(x: Any) -> float:
@@ -533,47 +574,60 @@ def _data_of(x: Any) -> float:
 # ------------------------------------------------------------------ copy and pickle helpers
 
 
-def _public_class(cls: type) -> type:
-    return Value if cls is _Node else Const if cls is _Const else cls
+def _pickled_class(cls: type) -> type:
+    """The importable class a pickle names for a leaf (the private ones are named ``Value``)."""
+    return Value if cls is _Leaf else Const if cls is _Const else cls
 
 
 def _blank(cls: type) -> Value:
-    new: Value = object.__new__(_public_class(cls))
+    """An empty node of the concrete class ``cls`` (a pickle's ``Value`` makes a ``_Leaf``)."""
+    new: Value = object.__new__(_Leaf if cls is Value else _Const if cls is Const else cls)
     return new
 
 
-def _extras(n: Value) -> dict[str, Any] | None:
-    d = n.__dict__  # (made empty on first access: a copy or pickle is not the hot path)
-    return dict(d) if d else None
+def _extras(n: Value) -> tuple[tuple[str, str], dict[str, Any]] | None:
+    """What a node holds beyond its fields: ``(label, scope)`` and a leaf's own attributes."""
+    meta = getattr(n, "_meta", _NO_META)
+    d = getattr(n, "__dict__", None)  # (a leaf's is made empty on first access: not the hot path)
+    return (meta, dict(d) if d else {}) if meta != _NO_META or d else None
 
 
 def _copy_extras(src: Value, dst: Value, deep: Any) -> None:
-    d = src.__dict__
+    _set_extras(dst, _extras(src), deep)
+
+
+def _set_extras(v: Value, extras: tuple[tuple[str, str], dict[str, Any]] | None, deep: Any = None) -> None:
+    if not extras:
+        return
+    meta, d = extras
+    if meta != _NO_META:
+        v._meta = meta
     if d:
-        dst.__dict__.update(deep(d) if deep is not None else d)
+        if not hasattr(v, "__dict__"):
+            raise TypeError(f"cannot restore the attributes {sorted(d)} on an op's result: only a "
+                            "Value(...) leaf keeps attributes of its own")
+        v.__dict__.update(deep(d) if deep is not None else d)
 
 
-def _rebuild_leaf(cls: type, data: float, grad: float, extras: dict[str, Any] | None) -> Value:
+def _rebuild_leaf(cls: type, data: float, grad: float, extras: Any) -> Value:
     v = _blank(cls)
     v.data, v.grad, v.op = data, grad, ""
     v._c0 = v._c1 = None
     v._g0 = v._g1 = 0.0
     v._mark = 0
-    if extras:
-        v.__dict__.update(extras)
+    _set_extras(v, extras)
     return v
 
 
 def _rebuild_graph(leaves: list[Value], records: list[tuple[Any, ...]]) -> Value:
     nodes = list(leaves)
     for op, data, grad, i0, g0, i1, g1, extras in records:
-        v = object.__new__(Value)
+        v = _Node()
         v.data, v.grad, v.op = data, grad, op
         v._c0 = nodes[i0]
         v._c1 = None if i1 < 0 else nodes[i1]
         v._g0, v._g1, v._mark = g0, g1, 0
-        if extras:
-            v.__dict__.update(extras)
+        _set_extras(v, extras)
         nodes.append(v)
     return nodes[-1]
 
@@ -761,7 +815,7 @@ def _source(op: _ops.Op, method: str, reflected: bool) -> str:
                 "    a = other.data\n    b = self.data\n")
         return head + _body(op, "other", "self")
     head = (f"def {method}(self, other):\n    cls = type(other)\n"
-            "    if cls is not _Node and cls is not Value:\n        other = _coerce(other)\n"
+            "    if cls is not _Node and cls is not _Leaf:\n        other = _coerce(other)\n"
             "        if other is NotImplemented:\n            return NotImplemented\n"
             "    a = self.data\n    b = other.data\n")
     return head + _body(op, "self", "other")
@@ -787,7 +841,7 @@ def _doc(op: _ops.Op, method: str, reflected: bool) -> str:
 def _generate() -> None:
     """Write every op method of :class:`Value` from the op table."""
     names: dict[str, Any] = {
-        "_ACTIVE": _ACTIVE, "_Node": _Node, "Value": Value, "_coerce": _coerce,
+        "_ACTIVE": _ACTIVE, "_Node": _Node, "_Leaf": _Leaf, "_coerce": _coerce,
         "_node_in_mode": _node_in_mode,
         **{f"_m_{f}": getattr(math, f) for f in dir(math) if not f.startswith("_")},
     }

@@ -8,7 +8,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = ("autograd", "nn")
-NODE_FIELDS = {"_c0", "_c1", "_g0", "_g1", "_mark", "_scope"}
+NODE_FIELDS = {"_c0", "_c1", "_g0", "_g1", "_mark", "_meta"}
 
 
 def _modules(pkg):

@@ -28,11 +28,13 @@ def _same_graph(a, b):
         assert p is not q
 
 
-def test_an_op_result_pickles_and_is_a_plain_value():
+def test_an_op_result_pickles_and_is_a_value_of_the_same_kind():
     y = Value(2.0) + 1
     z = pickle.loads(pickle.dumps(y))
-    assert type(z) is Value and z.data == 3.0 and z.op == "+"
+    assert isinstance(z, Value) and type(z) is type(y) and z.data == 3.0 and z.op == "+"
     assert isinstance(z.children[1], Const) and z.children[1].is_constant
+    assert type(z.children[0]) is type(Value(0.0))  # a loaded leaf takes attributes again
+    z.children[0].m = 1.0
 
 
 @pytest.mark.parametrize("how", ["pickle", "deepcopy"])
@@ -95,9 +97,12 @@ def test_user_attributes_and_scopes_survive():
 
     x = Value(1.0)
     x.m = 0.25  # EurekaLabsAI's AdamW stores moments on the Value
+    x.color = "red"  # EurekaLabsAI colours leaves for drawing
     with scope("layer"):
         y = x * 2
-    y.color = "red"
+    y.label = "y"
     z = pickle.loads(pickle.dumps(y))
-    assert z.color == "red" and z.scope == "layer" and z.children[0].m == 0.25
-    assert copy.deepcopy(y).children[0].m == 0.25
+    assert z.label == "y" and z.scope == "layer" and z.children[0].m == 0.25
+    assert z.children[0].color == "red"
+    for c in (copy.deepcopy(y), copy.copy(y)):
+        assert (c.label, c.scope, c.children[0].m) == ("y", "layer", 0.25)

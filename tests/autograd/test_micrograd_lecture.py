@@ -44,11 +44,16 @@ def test_values_take_new_attributes_like_micrograds():
     p.m, p.v = 0.0, 0.0  # EurekaLabsAI's AdamW keeps its moments on the parameter
     p.m = 0.9 * p.m + 0.1 * 1.0
     assert p.m == pytest.approx(0.1)
+    p.color = "lightblue"  # ... and a colour for drawing (on parameters and inputs)
+    assert p.color == "lightblue"
     y = p * 2
-    y.color = "lightblue"
-    assert y.color == "lightblue"
+    y.label = "y"  # the lecture names op results: label, data and grad are settable on any node
+    y.grad = 1.0
+    assert (y.label, y.grad) == ("y", 1.0)
     with pytest.raises(AttributeError):
         _ = Value(1.0).m  # a name never set is still an error
+    with pytest.raises(AttributeError):
+        y.color = "red"  # an op's result keeps no attributes of its own (24 bytes a node saved)
 
 
 def test_the_keyword_internal_constructor_is_explained():
