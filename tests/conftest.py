@@ -30,16 +30,16 @@ def collector_paused():
         yield
 
 
-# The tests that take seconds, in the order they start: first, so that the pytest-xdist
-# workers of `make test` (`pytest -n auto --maxschedchunk=1`: each worker is handed one test
-# at a time as it finishes one) share them out before the short ones and no worker is left
-# with a long test at the end. Each worker is first handed two: the longest (notebook 03)
-# comes with a short one, and the next two go to the other worker. Matched as node id
-# prefixes; the rest keep pytest's order. Only the order changes: every test runs, alone or
-# in parallel.
+# The tests that take seconds, slowest first. They are moved to the front, so their files come
+# first too: `make test` runs `pytest -n auto --dist loadfile --no-loadscope-reorder`, which
+# hands each pytest-xdist worker whole files in the order their first test comes, and a worker
+# that starts on the notebooks (the slowest file) leaves the other worker the next slowest
+# files, then both take the short ones as they finish. (Handed one test at a time instead,
+# workers kept switching files and set each module's fixtures up again: a browser, a checked
+# engine.) Matched as node id prefixes; the rest keep pytest's order. Only the order changes:
+# every test runs, alone or in parallel.
 SLOW_FIRST = (
     "tests/test_notebooks.py::test_notebook_runs_from_a_clean_kernel[03_",
-    "tests/test_notebooks.py::test_notebook_runs_from_a_clean_kernel[01_",
     "tests/nn/test_nn_micrograd_demo.py::test_micrograd_demo_training_loop_learns",
     "tests/test_readme.py::test_readme_examples_run_in_order",
     "tests/autograd/test_tracing.py::test_a_deep_chain_traces_and_replays_without_recursion",
@@ -50,6 +50,7 @@ SLOW_FIRST = (
     "tests/test_notebooks.py::test_notebook_runs_from_a_clean_kernel[05_",
     "tests/nn/test_nn_train.py::test_seeded_training_on_moons_reaches_97_percent",
     "tests/autograd/test_copy_pickle.py::test_a_chain_1e5_deep_round_trips",
+    "tests/test_notebooks.py::test_notebook_runs_from_a_clean_kernel[01_",
     "tests/nn/test_nn_micrograd_compat.py::test_micrograd_demo_loop_learns_on_our_classes",
     "tests/autograd/test_backward.py::test_a_chain_one_million_nodes_deep",
 )
