@@ -21,7 +21,7 @@ from .gradcheck import GradcheckError, gradcheck, gradgradcheck, numerical_grad
 from .modes import AnomalyError, current_scope, detect_anomaly, gc_paused, is_grad_enabled, no_grad, scope
 from .ops import OPS, Op, op_of
 from .tracing import Traced, TraceMismatchError, trace
-from .value import Const, Value, constant, tag_scope
+from .value import Const, Value, constant, dot, tag_scope
 
 __version__ = "0.1.0"
 
@@ -50,6 +50,7 @@ __all__ = [
     "constant",
     "current_scope",
     "detect_anomaly",
+    "dot",
     "gc_paused",
     "grad",
     "gradcheck",

@@ -26,7 +26,7 @@ import math
 import numbers
 import re
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from . import ops as _ops
@@ -38,10 +38,9 @@ from .modes import state as _mode_state
 Number = int | float
 
 # The fields every node sets when it is built, in one place (the generator, copy and pickle
-# read this). ``_meta``, the ``(label, scope)`` pair, is left unset on most nodes (an op's
-# result rarely has either): ``label`` and ``scope`` read ``("", "")`` then, and the node
-# pays no store for it.
-FIELDS = ("data", "grad", "op", "_c0", "_c1", "_g0", "_g1", "_mark")
+# read this). ``_meta`` is the ``(label, scope)`` pair: one shared ``("", "")`` on most nodes
+# (an op's result rarely has either), so two rarely used names cost one slot.
+FIELDS = ("data", "grad", "op", "_c0", "_c1", "_g0", "_g1", "_mark", "_meta")
 _NO_META = ("", "")
 
 
@@ -91,8 +90,7 @@ class Value:
         self._g1 = 0.0
         self._mark = 0
         s = _mode_state().scope if _ACTIVE[0] else ""
-        if label or s:
-            self._meta = (label, s)
+        self._meta = (label, s) if label or s else _NO_META
 
     # ------------------------------------------------------------------ graph structure
 
@@ -125,10 +123,7 @@ class Value:
     @property
     def label(self) -> str:
         """A name for drawing and printing (``""`` when none was given); settable."""
-        try:
-            return self._meta[0]
-        except AttributeError:  # never set: most op results have no label
-            return ""
+        return self._meta[0]
 
     @label.setter
     def label(self, name: str) -> None:
@@ -144,10 +139,7 @@ class Value:
         their outputs and parameters only; :func:`autograd.backward.scopes` works out the
         scope of every node in between.
         """
-        try:
-            return self._meta[1]
-        except AttributeError:
-            return ""
+        return self._meta[1]
 
     @scope.setter
     def scope(self, name: str) -> None:
@@ -304,7 +296,7 @@ class Value:
             c0, c1 = n._c0, n._c1
             new._c0 = None if c0 is None else memo[id(c0)]
             new._c1 = None if c1 is None else memo[id(c1)]
-            new._g0, new._g1, new._mark = n._g0, n._g1, 0
+            new._g0, new._g1, new._mark, new._meta = n._g0, n._g1, 0, _NO_META
             memo[id(n)] = new
             _copy_extras(n, new, lambda d: copy.deepcopy(d, memo))
         return memo[id(self)]  # type: ignore[no-any-return]
@@ -449,6 +441,7 @@ def _build(data: float, op: str, c0: Value, g0: float, c1: Value | None, g1: flo
     v._g0 = g0
     v._g1 = g1
     v._mark = 0
+    v._meta = _NO_META
     return v
 
 
@@ -524,6 +517,7 @@ def _coerce(x: Any) -> Value:
         c._g0 = 0.0
         c._g1 = 0.0
         c._mark = 0
+        c._meta = _NO_META
         return c
     if isinstance(x, Value):
         return x
@@ -554,13 +548,83 @@ def tag_scope(values: Value | list[Value] | tuple[Value, ...], path: str) -> Non
     """
     for v in (values,) if isinstance(values, Value) else values:
         if isinstance(v, Value):
-            try:
-                m = v._meta
-            except AttributeError:
-                v._meta = ("", path)
-                continue
+            m = v._meta
             if not m[1]:
-                v._meta = (m[0], path)
+                v._meta = (m[0], path) if m[0] else ("", path)
+
+
+def dot(weights: Sequence[Value], inputs: Sequence[Value | Number], start: Value) -> Value:
+    """``start + w0·x0 + w1·x1 + …``: a neuron's sum, built node for node as micrograd builds it.
+
+    The graph is exactly ``sum((w * x for w, x in zip(weights, inputs)), start)``'s: a
+    ``*`` node per pair (a plain number ``x`` becomes a :class:`Const`, as in ``w * 2.0``)
+    and a ``+`` node adding it to the running sum, with the same numbers and local
+    derivatives (``d(w·x)/dw = x``, ``d(w·x)/dx = w``, ``d(s + p)/ds = d(s + p)/dp = 1``),
+    so drawing, stepping, tracing and gradients cannot tell the two apart. It is built in
+    one loop instead of two operator calls per pair, which halves the cost of a neuron.
+    Pairs of any other kind, and every pair while a mode (``no_grad``, ``detect_anomaly``,
+    ``scope``) is active, go through the operators themselves.
+
+    >>> w, b = [Value(0.5), Value(-1.0)], Value(0.25)
+    >>> y = dot(w, [2.0, 3.0], b)          # 0.25 + 0.5·2 + (-1)·3
+    >>> y.data, y.op, [c.op for c in y.children]
+    (-1.75, '+', ['+', '*'])
+    """
+    acc = start
+    if _ACTIVE[0] or (type(acc) is not _Leaf and type(acc) is not _Node):
+        for w, x in zip(weights, inputs):
+            acc = acc + w * x
+        return acc
+    s = acc.data
+    pairs = zip(weights, inputs)
+    for w, x in pairs:
+        tw = type(w)
+        tx = type(x)
+        if (tw is not _Leaf and tw is not _Node) or (tx is not _Leaf and tx is not _Node and tx is not float):
+            acc = acc + w * x  # anything else: the operators decide (and explain an error)
+            if type(acc) is not _Node:  # a user's type took over the sum: let it finish
+                for w, x in pairs:
+                    acc = acc + w * x
+                return acc
+            s = acc.data
+            continue
+        a = w.data
+        if tx is float:  # what w * 2.0 does: the number becomes a Const leaf
+            c = _Const()
+            c.data = b = x
+            c.grad = 0.0
+            c.op = ""
+            c._c0 = None
+            c._c1 = None
+            c._g0 = 0.0
+            c._g1 = 0.0
+            c._mark = 0
+            c._meta = _NO_META
+            x = c
+        else:
+            b = x.data
+        m = _Node()
+        m.data = p = a * b
+        m.grad = 0.0
+        m.op = "*"
+        m._c0 = w
+        m._c1 = x
+        m._g0 = b
+        m._g1 = a
+        m._mark = 0
+        m._meta = _NO_META
+        n = _Node()
+        n.data = s = s + p
+        n.grad = 0.0
+        n.op = "+"
+        n._c0 = acc
+        n._c1 = m
+        n._g0 = 1.0
+        n._g1 = 1.0
+        n._mark = 0
+        n._meta = _NO_META
+        acc = n
+    return acc
 
 
 def _data_of(x: Any) -> float:
@@ -587,7 +651,7 @@ def _blank(cls: type) -> Value:
 
 def _extras(n: Value) -> tuple[tuple[str, str], dict[str, Any]] | None:
     """What a node holds beyond its fields: ``(label, scope)`` and a leaf's own attributes."""
-    meta = getattr(n, "_meta", _NO_META)
+    meta = n._meta
     d = getattr(n, "__dict__", None)  # (a leaf's is made empty on first access: not the hot path)
     return (meta, dict(d) if d else {}) if meta != _NO_META or d else None
 
@@ -615,6 +679,7 @@ def _rebuild_leaf(cls: type, data: float, grad: float, extras: Any) -> Value:
     v._c0 = v._c1 = None
     v._g0 = v._g1 = 0.0
     v._mark = 0
+    v._meta = _NO_META
     _set_extras(v, extras)
     return v
 
@@ -626,7 +691,7 @@ def _rebuild_graph(leaves: list[Value], records: list[tuple[Any, ...]]) -> Value
         v.data, v.grad, v.op = data, grad, op
         v._c0 = nodes[i0]
         v._c1 = None if i1 < 0 else nodes[i1]
-        v._g0, v._g1, v._mark = g0, g1, 0
+        v._g0, v._g1, v._mark, v._meta = g0, g1, 0, _NO_META
         _set_extras(v, extras)
         nodes.append(v)
     return nodes[-1]
@@ -801,6 +866,7 @@ def _body(op: _ops.Op, c0: str, c1: str) -> str:
     v._g0 = {d0}
     v._g1 = {d1}
     v._mark = 0
+    v._meta = _NO_META
     return v
 """
 
@@ -841,7 +907,7 @@ def _doc(op: _ops.Op, method: str, reflected: bool) -> str:
 def _generate() -> None:
     """Write every op method of :class:`Value` from the op table."""
     names: dict[str, Any] = {
-        "_ACTIVE": _ACTIVE, "_Node": _Node, "_Leaf": _Leaf, "_coerce": _coerce,
+        "_ACTIVE": _ACTIVE, "_Node": _Node, "_Leaf": _Leaf, "_coerce": _coerce, "_NO_META": _NO_META,
         "_node_in_mode": _node_in_mode,
         **{f"_m_{f}": getattr(math, f) for f in dir(math) if not f.startswith("_")},
     }

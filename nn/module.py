@@ -10,7 +10,7 @@ keyword-only options add the activation, the initializer and an explicit random 
 lists/tuples/dicts of them) in definition order, so a subclass only assigns attributes:
 
 >>> import random
->>> from autograd import Value, tag_scope
+>>> from autograd import Value, dot, tag_scope
 >>> class Scale(Module):
 ...     def __init__(self):
 ...         self.k = Value(2.0)
@@ -29,7 +29,7 @@ import random
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from autograd import Value, tag_scope
+from autograd import Value, dot, tag_scope
 
 from . import init as _init
 
@@ -278,7 +278,8 @@ class Neuron(Module):
     :mod:`nn.init` or a callable ``init(fan_in, fan_out, rng)``; default U(-1, 1) as in
     micrograd), the bias starts at 0. ``rng`` is a ``random.Random``; without one a fresh
     unseeded generator is used. ``fan_out`` is the size of the layer the neuron belongs to
-    (used by Xavier init). The sum is ``sum((wi*xi for ...), b)``, exactly micrograd's.
+    (used by Xavier init). The sum is ``sum((wi*xi for ...), b)``, exactly micrograd's graph
+    (built by :func:`autograd.dot` in one loop).
 
     >>> n = Neuron(2, init=lambda fi, fo, rng: 0.5)
     >>> n([1.0, 3.0]).data, n([-1.0, -3.0]).data    # relu(0.5 + 1.5), relu(-2)
@@ -337,7 +338,7 @@ class Neuron(Module):
         xs = _as_inputs(x)
         if len(xs) != len(self.w):
             raise ValueError(f"{self!r} takes {len(self.w)} inputs, got {len(xs)}")
-        act = sum((wi * xi for wi, xi in zip(self.w, xs)), self.b)
+        act = dot(self.w, xs, self.b)  # = sum((wi * xi for ...), self.b), node for node
         if not self.nonlin:  # read now, not at construction: micrograd code sets it afterwards
             return act
         a = self._activation

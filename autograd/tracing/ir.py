@@ -91,7 +91,7 @@ class Program:
 
     def producer(self) -> dict[int, int]:
         """var id -> index of the eqn computing it."""
-        return {e.out: i for i, e in enumerate(self.eqns)}
+        return dict(zip([e[2] for e in self.eqns], range(len(self.eqns))))  # e[2]: e.out
 
     def with_(self, **changes: object) -> Program:
         return replace(self, **changes)  # type: ignore[arg-type]
@@ -179,16 +179,28 @@ def format_program(p: Program) -> str:
     return "\n".join(lines)
 
 
-def local_slot(p: Program, k: int, pos: int, stored: dict[tuple[int, int], int]) -> int:
-    """The value slot holding d eqns[k].out / d operand ``pos`` (1.0, -1.0, an operand, or stored)."""
-    e = p.eqns[k]
-    op = e.op
-    if op == "+" or op == "sum":
-        return ONE
-    if op == "*":
-        return 2 + e.ins[1 - pos]
-    if op == "-":
-        return ONE if pos == 0 else MINUS_ONE
-    if op == "neg":
-        return MINUS_ONE
-    return stored[(k, pos)]
+def local_slots(p: Program, stored: dict[tuple[int, int], int],
+                slot: list[int]) -> tuple[list[int], list[int]]:
+    """Per eqn, the value slots of d out / d operand 0 and of d out / d operand 1 (or later).
+
+    1.0 (slot :data:`ONE`) for ``+``/``sum``, the other operand for ``*``, -1.0 (:data:`MINUS_ONE`)
+    for the negated operand of ``-``/``neg``, else the slot the lowering stored it in
+    (``stored[(eqn, operand)]``). ``slot[var]`` is where the lowering keeps each variable;
+    ``-1`` marks "no such operand". One pass over the instructions, no call per gradient term.
+    """
+    n = len(p.eqns)
+    d0, d1 = [-1] * n, [-1] * n
+    get = stored.get
+    for k, e in enumerate(p.eqns):
+        op = e.op
+        if op == "+" or op == "sum":
+            d0[k] = d1[k] = ONE
+        elif op == "*":
+            d0[k], d1[k] = slot[e.ins[1]], slot[e.ins[0]]
+        elif op == "-":
+            d0[k], d1[k] = ONE, MINUS_ONE
+        elif op == "neg":
+            d0[k] = MINUS_ONE
+        else:
+            d0[k], d1[k] = get((k, 0), -1), get((k, 1), -1)
+    return d0, d1

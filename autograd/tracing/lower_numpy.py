@@ -1,19 +1,26 @@
-"""Pass 4, lower (numpy): each level's same-op instructions become one array operation.
+"""Pass 4, lower (numpy): each level's same-op instructions become a few array calls.
 
 Needs the ``fast`` extra (``pip install 'chaingrad[fast]'``). The program's numbers live in
-one float64 array; per level and op, the operands are gathered, one vectorized call
-computes every result (and the local derivatives backward needs), and the results are
-scattered back. A ``sum`` of L operands runs as ``np.add.accumulate`` along rows of an
-``(n, L)`` array: a sequential left fold, the same additions in the same order as the
-engine's ``((a + b) + c) + ...`` (numpy's pairwise summation is never used).
+one float64 array, laid out so that each step's results are one consecutive run of slots;
+the lowering emits one straight-line Python function of numpy calls for the forward pass
+and one for the backward pass (``traced._numpy._forward.source`` shows one), over buffers
+allocated once. Per level and op, the operands are gathered (a view where they are
+consecutive already, ``np.take`` into a buffer otherwise, or, for the products of a layer,
+each operand at its small shape and a broadcasting multiply), one vectorized call computes
+every result (and the local derivatives backward needs) into its slots.
+
+A ``sum`` of L operands (single-use products folded in, as the Python lowering does) is
+an ``(L, n)`` table reduced down its columns with ``np.add.reduce(axis=0)``: row after
+row, the same additions in the same order as the engine's ``((a + b) + c) + ...`` (numpy
+sums pairwise only along the fast axis in memory, see :func:`_fold`).
 
 Backward: the gradients of a level that have the same number of terms are computed
 together: the terms, laid out in ``backward()``'s order, are multiplied in one call and
-summed along rows with ``np.add.accumulate`` (a segmented, order-keeping scatter-add), so
-fan-in gradients are added in exactly the engine's order too. What can differ from the
-engine would be the last bit of transcendental functions (numpy's ``exp``, ``log``, ``tanh``
-round differently from libm), so those call libm per element (:func:`_libm`): the replay
-is bit-identical to the engine, not just close.
+folded the same way (a segmented, order-keeping scatter-add), so fan-in gradients are
+added in exactly the engine's order too. What could differ from the engine is the last
+bit of transcendental functions (numpy's ``exp``, ``log``, ``tanh`` round differently
+from libm), so those call libm per element (:func:`_libm`): the replay is bit-identical
+to the engine, not just close.
 
 Only finite numbers are handled here: if any input, result or local derivative is not
 finite (an overflow, a domain error such as ``log(-1)``, a NaN), the call is replayed by
@@ -29,7 +36,9 @@ from collections.abc import Callable
 from typing import Any
 
 from ..ops import Op, op_of
-from .ir import ONE, Program, local_slot
+from .ir import NODE, ONE, Program, local_slots
+from .lower_python import guard_check
+from .passes import kept, uses
 
 __all__ = ["NonFinite", "NumpyReplay", "lower_numpy", "numpy_rule"]
 
@@ -206,128 +215,324 @@ def _elementwise(entry: Op) -> Callable[..., tuple[Any, ...]]:
 # ----------------------------------------------------------------------------- the replay
 
 
+class _Emitter:
+    """Collects the lines of one generated straight-line function and the arrays it names."""
+
+    def __init__(self, np: Any) -> None:
+        self.np = np
+        self.lines: list[str] = []
+        self.ns: dict[str, Any] = {}
+
+    def const(self, prefix: str, obj: Any) -> str:
+        name = f"{prefix}{len(self.ns)}"
+        self.ns[name] = obj
+        return name
+
+    def gather(self, src: str, slots: list[int] | list[list[int]]) -> str:
+        """An expression for ``src[slots]``: a slice where the slots run consecutively, else np.take."""
+        np = self.np
+        idx = np.array(slots, dtype=np.intp)
+        flat = idx.ravel()
+        if len(flat) and flat[-1] - flat[0] == len(flat) - 1 and (np.diff(flat) == 1).all():
+            view = f"{src}[{int(flat[0])}:{int(flat[-1]) + 1}]"
+            return view if idx.ndim == 1 else f"{view}.reshape({', '.join(map(str, idx.shape))})"
+        buf = self.const("B", np.empty(idx.shape, dtype=np.float64))
+        self.lines.append(f"take({src}, {self.const('I', idx)}, out={buf})")
+        return buf
+
+    def product(self, a_src: str, a: list[list[int]], b_src: str, b: list[list[int]], out: str) -> None:
+        """``out = a_src[a] * b_src[b]`` elementwise over (L, n) slot tables.
+
+        Where the n columns are R blocks of C and one operand repeats along the blocks (a
+        weight, the same for every sample) while the other repeats within a block (a sample's
+        activation, the same for every neuron), each is gathered once at its small shape and
+        the multiply broadcasts: the same products, a fraction of the gathering. Rows are
+        taken in runs that share such a shape (a weight's gradient has one term per sample
+        that broadcasts and an L2 term that does not).
+        """
+        np = self.np
+        ia, ib = np.array(a, dtype=np.intp), np.array(b, dtype=np.intp)
+        runs = _runs(np, ia, ib)
+        for j0, j1, shape in runs:
+            part = out if len(runs) == 1 else f"{out}[{j0}:{j1}]"
+            if shape is None:
+                xa, xb = self.gather(a_src, ia[j0:j1].tolist()), self.gather(b_src, ib[j0:j1].tolist())
+                self.lines.append(f"multiply({xa}, {xb}, out={part})")
+                continue
+            r, c, ka, kb = shape
+            sa = ia[j0:j1].reshape(j1 - j0, r, c)
+            sb = ib[j0:j1].reshape(j1 - j0, r, c)
+            xa = self.gather(a_src, (sa[:, :1, :] if ka == "tile" else sa[:, :, :1]).tolist())
+            xb = self.gather(b_src, (sb[:, :1, :] if kb == "tile" else sb[:, :, :1]).tolist())
+            self.lines.append(f"multiply({xa}, {xb}, out={part}.reshape({j1 - j0}, {r}, {c}))")
+
+    def compile(self, name: str, args: str) -> Callable[..., Any]:
+        np = self.np
+        self.ns.update(take=np.take, add=np.add, multiply=np.multiply, negative=np.negative,
+                       subtract=np.subtract, fold=np.add.reduce)
+        body = "".join(f"    {line}\n" for line in self.lines) or "    pass\n"
+        src = f"def {name}({args}):\n{body}"
+        exec(compile(src, f"<chaingrad numpy {name}>", "exec"), self.ns)  # our own code, from the program
+        fn = self.ns[name]
+        fn.source = src  # type: ignore[attr-defined]
+        return fn
+
+
 class NumpyReplay:
-    """The lowered program: per level and op one array call forward, one per level and width backward."""
+    """The lowered program: one straight-line function of array calls forward, one backward.
+
+    Slot layout: ``1.0``, ``-1.0``, then the leaves (inputs, parameters, constants) in
+    variable order, then each step's results in one consecutive run (so a step writes
+    its results with ``out=`` into a slice, and a next step reading exactly those results
+    takes a view instead of a gather), then the stored local derivatives. A single-use
+    product inside a sum is computed inside the sum's step and never stored.
+    """
 
     def __init__(self, p: Program) -> None:
         np = self.np = _np()
         nv = len(p.vars)
-        values = [1.0, -1.0] + [v.value for v in p.vars]
-        self.n_inputs = len(p.inputs)
-        self.param_slots = (2 + p.params[0], 2 + p.params[-1] + 1) if p.params else (0, 0)
-        local: dict[tuple[int, int], int] = {}
-        steps: list[tuple] = []
+        n_leaves = sum(1 for v in p.vars if v.kind != NODE)
+        slot = [-1] * nv
+        for i in range(n_leaves):
+            slot[i] = 2 + i
+        n_uses = uses(p)
+        keep = kept(p)
+        producer = p.producer()
+        inlined = set()
+        for e in p.eqns:
+            if e.op in ("sum", "+"):
+                for i in e.ins:
+                    k = producer.get(i)
+                    if k is not None and p.eqns[k].op == "*" and n_uses[i] == 1 and i not in keep:
+                        inlined.add(k)
+        plan: list[tuple[Any, list[int]]] = []  # (key, eqn indices) per step, in order
         for members in p.levels:
             by_key: dict[Any, list[int]] = {}
             for k in members:
+                if k in inlined:
+                    continue
                 e = p.eqns[k]
-                key = ("sum", len(e.ins)) if e.op in ("sum", "+") else (e.op, e.param)
+                if e.op in ("sum", "+"):
+                    key: Any = ("sum", tuple(2 if producer.get(i) in inlined else 1 for i in e.ins))
+                else:
+                    key = (e.op, e.param)
                 by_key.setdefault(key, []).append(k)
-            for key, ks in by_key.items():
-                outs = np.array([2 + p.eqns[k].out for k in ks], dtype=np.intp)
-                if key[0] == "sum":
-                    idx = np.array([[2 + i for i in p.eqns[k].ins] for k in ks], dtype=np.intp)
-                    steps.append(("sum", outs, idx))
-                    continue
-                op, param = key
-                entry = op_of(op if param is None else f"**{param!r}")
-                rule = numpy_rule(op)
-                ins = [np.array([2 + p.eqns[k].ins[j] for k in ks], dtype=np.intp)
-                       for j in range(entry.arity)]
-                if op in ("*", "-", "neg"):  # local derivatives read from slots: see local_slot
-                    steps.append(("op", outs, ins, rule, param, ()))
-                    continue
-                dslots = []
-                for pos in range(entry.arity):
-                    start = len(values)
-                    values.extend([0.0] * len(ks))
-                    for j, k in enumerate(ks):
-                        local[(k, pos)] = start + j
-                    dslots.append(np.arange(start, start + len(ks), dtype=np.intp))
-                steps.append(("op", outs, ins, rule, param, tuple(dslots)))
-        self.steps = steps
-        self.values = np.array(values, dtype=np.float64)
-        self.out_slots = tuple(2 + i for i in p.outputs)
-        self._lower_backward(p, local, nv)
+            plan.extend(by_key.items())
+        n_slots = 2 + n_leaves
+        for _, ks in plan:  # each step's results in one run of slots
+            for k in ks:
+                slot[p.eqns[k].out] = n_slots
+                n_slots += 1
+        local: dict[tuple[int, int], int] = {}
+        fw = _Emitter(np)
+        for key, ks in plan:
+            o0, o1 = slot[p.eqns[ks[0]].out], slot[p.eqns[ks[-1]].out] + 1
+            if key[0] == "sum":
+                self._emit_sum(fw, p, key[1], ks, slot, producer, f"v[{o0}:{o1}]")
+                continue
+            op, param = key
+            entry = op_of(op if param is None else f"**{param!r}")
+            args = [fw.gather("v", [slot[p.eqns[k].ins[j]] for k in ks]) for j in range(entry.arity)]
+            if op in _UFUNCS:  # local derivatives read from slots: see _local
+                fw.lines.append(f"{_UFUNCS[op]}({', '.join(args)}, out=v[{o0}:{o1}])")
+                continue
+            rule = fw.const("R", numpy_rule(op))
+            call = f"{rule}({', '.join(args)})" if param is None else f"{rule}({args[0]}, {param!r})"
+            fw.lines.append(f"r = {call}")
+            fw.lines.append(f"v[{o0}:{o1}] = r[0]")
+            for pos in range(entry.arity):
+                d0 = n_slots
+                n_slots += len(ks)
+                for j, k in enumerate(ks):
+                    local[(k, pos)] = d0 + j
+                fw.lines.append(f"v[{d0}:{n_slots}] = r[{pos + 1}]")
+        self._forward = fw.compile("forward_steps", "v")
+        values = np.zeros(n_slots, dtype=np.float64)
+        values[0], values[1] = 1.0, -1.0
+        values[2 : 2 + n_leaves] = [v.value for v in p.vars[:n_leaves]]
+        self.values = values
+        self.slot = slot
+        self.n_inputs = len(p.inputs)
+        self.param_slots = (2 + p.params[0], 2 + p.params[-1] + 1) if p.params else (0, 0)
+        self.out_slots = tuple(slot[i] for i in p.outputs)
+        self.guard_check = guard_check(p, slot)
+        self._lower_backward(p, local, slot)
 
-    def _lower_backward(self, p: Program, local: dict[tuple[int, int], int], nv: int) -> None:
+    @staticmethod
+    def _emit_sum(fw: _Emitter, p: Program, pattern: tuple[int, ...], ks: list[int], slot: list[int],
+                  producer: dict[int, int], out: str) -> None:
+        """``out = ((t0 + t1) + t2) + ...`` for every row: terms gathered as an (L, n) array, then
+        ``np.add.accumulate`` down the columns (a sequential left fold, the engine's order)."""
+        np = fw.np
+        width, n = len(pattern), len(ks)
+        rows: list[list[list[int]]] = [[] for _ in range(width)]  # per operand: its slots per row
+        for k in ks:
+            for j, i in enumerate(p.eqns[k].ins):
+                rows[j].append([slot[x] for x in p.eqns[producer[i]].ins] if pattern[j] == 2 else [slot[i]])
+        if width == 2 and pattern == (1, 1):
+            a, b = fw.gather("v", [r[0] for r in rows[0]]), fw.gather("v", [r[0] for r in rows[1]])
+            fw.lines.append(f"add({a}, {b}, out={out})")
+            return
+        terms = fw.const("T", np.zeros((width, max(n, 2)), dtype=np.float64))  # see _fold
+        cols = "" if n > 1 else ", :1"
+        j = 0
+        while j < width:  # runs of operands of one kind: one gather (and multiply) per run
+            j1 = j
+            while j1 < width and pattern[j1] == pattern[j]:
+                j1 += 1
+            if pattern[j] == 1:
+                src = fw.gather("v", [[r[0] for r in rows[x]] for x in range(j, j1)])
+                fw.lines.append(f"{terms}[{j}:{j1}{cols}] = {src}")
+            else:
+                fw.product("v", [[r[0] for r in rows[x]] for x in range(j, j1)],
+                           "v", [[r[1] for r in rows[x]] for x in range(j, j1)], f"{terms}[{j}:{j1}{cols}]")
+            j = j1
+        if width == 2:
+            fw.lines.append(f"add({terms}[0{cols}], {terms}[1{cols}], out={out})")
+            return
+        _fold(fw, terms, n, out)
+
+    def _lower_backward(self, p: Program, local: dict[tuple[int, int], int], slot: list[int]) -> None:
         np = self.np
-        gslot = [-1] * nv
+        nv = len(p.vars)
+        root = list(range(nv))  # a gradient that is exactly another one shares its slot
         glevel = [0] * nv
-        n_g = 0
         groups: dict[tuple[int, int], list[tuple[int, list[int], list[int]]]] = {}
-        for ge in p.grads:
-            if not ge.terms:
-                gslot[ge.var] = n_g
-                n_g += 1
+        seed_var = -1
+        d0, d1 = local_slots(p, local, slot)
+        eq_out = [e.out for e in p.eqns]
+        for var, terms in p.grads:
+            if len(terms) == 1:  # most gradients: one term, often exactly the parent's gradient
+                k, pos = terms[0]
+                d, u = d1[k] if pos else d0[k], root[eq_out[k]]
+                if d == ONE:  # share the parent's slot
+                    root[var] = u
+                    glevel[var] = glevel[u]
+                    continue
+                ds, ups, lv = [d], [u], 1 + glevel[u]
+            elif not terms:
+                seed_var = var
                 continue
-            ds = [local_slot(p, k, pos, local) for k, pos in ge.terms]
-            qs = [gslot[p.eqns[k].out] for k, _ in ge.terms]
-            lv = 1 + max(glevel[p.eqns[k].out] for k, _ in ge.terms)
-            if len(ds) == 1 and ds[0] == ONE:
-                gslot[ge.var] = qs[0]
-                glevel[ge.var] = lv - 1
-                continue
-            gslot[ge.var] = n_g
+            else:
+                ds = [d1[k] if pos else d0[k] for k, pos in terms]
+                ups = [root[eq_out[k]] for k, _ in terms]
+                lv = 1 + max(map(glevel.__getitem__, ups))
+            glevel[var] = lv
+            groups.setdefault((lv, len(ds)), []).append((var, ds, ups))
+        gslot = [-1] * nv
+        n_g = 1  # slot 0 stays 0.0: the gradient of a parameter the output does not depend on
+        if seed_var >= 0:
+            gslot[seed_var] = n_g
             n_g += 1
-            glevel[ge.var] = lv
-            groups.setdefault((lv, len(ds)), []).append((gslot[ge.var], ds, qs))
-        steps = []
-        for lv, width in sorted(groups, key=lambda g: g[0]):
-            rows = groups[(lv, width)]
-            t = np.array([r[0] for r in rows], dtype=np.intp)
-            d = np.array([r[1] for r in rows], dtype=np.intp)
-            q = np.array([r[2] for r in rows], dtype=np.intp)
-            steps.append((t, d, q, width))
-        self.backward_steps = steps
+        order = sorted(groups, key=lambda g: g[0])
+        for key in order:
+            for var, _, _ in groups[key]:
+                gslot[var] = n_g
+                n_g += 1
+        bw = _Emitter(np)
+        for key in order:
+            rows = groups[key]
+            t0, t1 = gslot[rows[0][0]], gslot[rows[-1][0]] + 1
+            width, n = key[1], len(rows)
+            table = bw.const("C", np.zeros((width, max(n, 2)), dtype=np.float64))  # see _fold
+            bw.product("v", [[r[1][j] for r in rows] for j in range(width)],
+                       "g", [[gslot[r[2][j]] for r in rows] for j in range(width)],
+                       table if n > 1 else f"{table}[:, :1]")
+            total = f"{table}[0, :{n}]"
+            if width > 1:
+                total = bw.const("S", np.empty(n, dtype=np.float64))
+                _fold(bw, table, n, total)
+            bw.lines.append(f"add({total}, 0.0, out=g[{t0}:{t1}])")
+        self._backward = bw.compile("backward_steps", "v, g")
         self.n_grads = n_g
-        self.param_grad_slots = np.array([gslot[i] for i in p.params], dtype=np.intp)
-        self.param_has_grad = [gslot[i] >= 0 for i in p.params]
-        self.seed = gslot[p.outputs[0]] if p.grads else -1
+        self.param_grad_slots = np.array([max(gslot[root[i]], 0) for i in p.params], dtype=np.intp)
+        self.seed = gslot[seed_var] if seed_var >= 0 else -1
 
     def forward(self, xs: list[float], params: list[float]) -> Any:
         np = self.np
         v = self.values.copy()
-        n = self.n_inputs
-        v[2 : 2 + n] = xs
+        v[2 : 2 + self.n_inputs] = xs
         a, b = self.param_slots
         v[a:b] = params
+        try:
+            with np.errstate(all="ignore"):
+                self._forward(v)
+        except (ArithmeticError, ValueError):  # an op's own error: let the Python replay raise it
+            raise NonFinite from None
+        # every input, result and stored derivative has a slot (a product folded into a sum
+        # that overflows makes the sum non-finite), so one check covers the whole pass
         if not np.isfinite(v).all():
             raise NonFinite
-        accumulate = np.add.accumulate
-        for step in self.steps:
-            if step[0] == "sum":
-                _, outs, idx = step
-                r = accumulate(v[idx], axis=1)[:, -1] if idx.shape[1] > 2 else v[idx[:, 0]] + v[idx[:, 1]]
-                if not np.isfinite(r).all():
-                    raise NonFinite
-                v[outs] = r
-                continue
-            _, outs, ins, rule, param, dslots = step
-            with np.errstate(all="ignore"):
-                res = rule(*(v[i] for i in ins)) if param is None else rule(v[ins[0]], param)
-            if not all(np.isfinite(x).all() for x in res):
-                raise NonFinite
-            v[outs] = res[0]
-            for ds, dv in zip(dslots, res[1:]):
-                v[ds] = dv
         return v
 
     def backward(self, v: Any, gradient: float) -> list[float]:
+        """Each parameter's gradient (0.0 where the output does not depend on it)."""
         if self.seed < 0:
-            return [0.0] * len(self.param_has_grad)
+            return [0.0] * len(self.param_grad_slots)
         np = self.np
         g = np.zeros(self.n_grads, dtype=np.float64)
         g[self.seed] = 0.0 + gradient
-        accumulate = np.add.accumulate
-        for t, d, q, width in self.backward_steps:
-            c = v[d] * g[q]
-            g[t] = (accumulate(c, axis=1)[:, -1] if width > 1 else c[:, 0]) + 0.0
-        grads = g[self.param_grad_slots].tolist()
-        return [x if has else 0.0 for x, has in zip(grads, self.param_has_grad)]
+        with np.errstate(all="ignore"):
+            self._backward(v, g)
+        return g.take(self.param_grad_slots).tolist()
 
     def outputs(self, v: Any) -> list[float]:
         return [float(v[s]) for s in self.out_slots]
+
+
+_UFUNCS = {"*": "multiply", "-": "subtract", "neg": "negative"}
+
+
+def _runs(np: Any, ia: Any, ib: Any) -> list[tuple[int, int, Any]]:
+    """Consecutive rows of two (L, n) index tables that share a broadcast shape.
+
+    Each run is ``(first row, end row, None or (R, C, mode of a, mode of b))`` where a mode
+    ``"tile"`` means the row is the same in each of its R blocks of C columns, ``"repeat"``
+    that each block is one index repeated C times.
+    """
+    L, n = ia.shape
+    label: list[Any] = [None] * L
+    for c in range(2, n // 2 + 1):
+        if n % c:
+            continue
+        r = n // c
+        modes = []
+        for t in (ia.reshape(L, r, c), ib.reshape(L, r, c)):
+            tile = (t == t[:, :1, :]).all(axis=(1, 2))
+            repeat = (t == t[:, :, :1]).all(axis=(1, 2))
+            modes.append((tile, repeat))
+        for j in range(L):
+            if label[j] is None:
+                ka = "tile" if modes[0][0][j] else "repeat" if modes[0][1][j] else None
+                kb = "tile" if modes[1][0][j] else "repeat" if modes[1][1][j] else None
+                if ka is not None and kb is not None:
+                    label[j] = (r, c, ka, kb)
+        if all(x is not None for x in label):
+            break
+    runs: list[tuple[int, int, Any]] = []
+    for j, x in enumerate(label):
+        if runs and runs[-1][2] == x:
+            runs[-1] = (runs[-1][0], j + 1, x)
+        else:
+            runs.append((j, j + 1, x))
+    return runs
+
+
+def _fold(em: _Emitter, table: str, n: int, out: str) -> None:
+    """``out[i] = ((table[0, i] + table[1, i]) + table[2, i]) + ...`` for i < n, in one call.
+
+    ``table`` names a C-ordered (L, max(n, 2)) buffer. ``np.add.reduce`` down its axis 0 adds
+    row after row into the result: numpy sums pairwise only along the fast axis in memory
+    (the documentation of ``numpy.sum``), and axis 0 is not that axis when there are at least
+    two columns, which is why a one-row table has a second, unused column. Tested against
+    Python's left fold (tests/autograd/test_tracing.py).
+    """
+    if n >= 2:
+        em.lines.append(f"fold({table}, axis=0, out={out})")
+        return
+    pad = em.const("P", em.np.empty(2, dtype=em.np.float64))
+    em.lines.append(f"fold({table}, axis=0, out={pad})")
+    em.lines.append(f"{out}[0] = {pad}[0]")
 
 
 def lower_numpy(p: Program) -> NumpyReplay:

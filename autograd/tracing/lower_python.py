@@ -22,7 +22,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..ops import Op, op_of
-from .ir import MINUS_ONE, ONE, Program, local_slot
+from .ir import MINUS_ONE, ONE, Program, local_slots
 from .passes import kept, uses
 
 __all__ = ["PythonReplay", "guard_check", "lower_python"]
@@ -131,19 +131,21 @@ class PythonReplay:
         local: dict[tuple[int, int], int] = {}  # (eqn, operand) -> value slot of d out/d operand
         groups: dict[tuple[int, Any], list[tuple]] = {}
         kernels: dict[Any, Kernel] = {}
+        folded = {p.eqns[k].out: p.eqns[k].ins for k in inlined}  # a folded product's var -> its operands
+        rules: dict[Any, tuple[Op, tuple[str, ...]]] = {}
         for lv, members in enumerate(p.levels):
             for k in members:
-                e = p.eqns[k]
-                o = 2 + e.out
                 if k in inlined:
                     continue
+                e = p.eqns[k]
+                o = 2 + e.out
                 if e.op == "sum" or e.op == "+":
                     pattern, slots = [], []
                     for i in e.ins:
-                        j = producer.get(i)
-                        if j is not None and j in inlined:
+                        ab = folded.get(i)
+                        if ab is not None:
                             pattern.append(2)
-                            slots += [2 + x for x in p.eqns[j].ins]
+                            slots += (2 + ab[0], 2 + ab[1])
                         else:
                             pattern.append(1)
                             slots.append(2 + i)
@@ -152,10 +154,13 @@ class PythonReplay:
                         kernels[key] = _sum_kernel(tuple(pattern))
                     groups.setdefault((lv, key), []).append((o, *slots))
                     continue
-                entry = op_of(e.op if e.param is None else f"**{e.param!r}")
                 has_param = e.param is not None
-                kinds = (entry.inline[1] if entry.inline is not None and not has_param
-                         else ("expr",) * entry.arity)
+                got = rules.get((e.op, e.param))
+                if got is None:
+                    entry = op_of(e.op if e.param is None else f"**{e.param!r}")
+                    got = rules[(e.op, e.param)] = (entry, entry.inline[1] if entry.inline is not None
+                                                    and not has_param else ("expr",) * entry.arity)
+                entry, kinds = got
                 stored = []
                 for pos, kd in enumerate(kinds):
                     if kd not in _SIMPLE:
@@ -174,7 +179,9 @@ class PythonReplay:
         self.forward_schedule = [(kernels[key], groups[(lv, key)])
                                  for lv, key in sorted(groups, key=lambda g: g[0])]
         self.values = values
+        self.slot = [2 + i for i in range(nv)]
         self.out_slots = tuple(2 + i for i in p.outputs)
+        self.guard_check = guard_check(p, self.slot)
         self._lower_backward(p, local, nv)
 
     def _lower_backward(self, p: Program, local: dict[tuple[int, int], int], nv: int) -> None:
@@ -182,25 +189,40 @@ class PythonReplay:
         glevel = [0] * nv
         n_g = 0
         groups: dict[tuple[int, tuple[str, ...]], list[tuple]] = {}
-        for ge in p.grads:
-            if not ge.terms:  # the output: the seed
-                gslot[ge.var] = n_g
+        d0, d1 = local_slots(p, local, self.slot)
+        eq_out = [e.out for e in p.eqns]
+        for var, terms in p.grads:
+            if not terms:  # the output: the seed
+                gslot[var] = n_g
                 n_g += 1
                 continue
-            refs = [(local_slot(p, k, pos, local), gslot[p.eqns[k].out]) for k, pos in ge.terms]
-            lv = 1 + max(glevel[p.eqns[k].out] for k, _ in ge.terms)
-            if len(refs) == 1 and refs[0][0] == ONE:  # exactly its parent's gradient: share the slot
-                gslot[ge.var] = refs[0][1]
-                glevel[ge.var] = lv - 1
-                continue
-            gslot[ge.var] = n_g
+            if len(terms) == 1:  # most gradients: one term, often exactly the parent's gradient
+                k, pos = terms[0]
+                u = eq_out[k]
+                if (d1[k] if pos else d0[k]) == ONE:  # share the parent's slot
+                    gslot[var] = gslot[u]
+                    glevel[var] = glevel[u]
+                    continue
+            lv = 0
+            item: list[int] = [n_g]
+            kinds: list[str] = []
+            for k, pos in terms:
+                d, u = d1[k] if pos else d0[k], eq_out[k]
+                if glevel[u] > lv:
+                    lv = glevel[u]
+                if d == ONE:
+                    kinds.append("1")
+                    item.append(gslot[u])
+                elif d == MINUS_ONE:
+                    kinds.append("-")
+                    item.append(gslot[u])
+                else:
+                    kinds.append("v")
+                    item += (d, gslot[u])
+            gslot[var] = n_g
             n_g += 1
-            glevel[ge.var] = lv
-            kinds = tuple("1" if d == ONE else "-" if d == MINUS_ONE else "v" for d, _ in refs)
-            item: list[int] = [gslot[ge.var]]
-            for (d, q), kd in zip(refs, kinds):
-                item += [d, q] if kd == "v" else [q]
-            groups.setdefault((lv, kinds), []).append(tuple(item))
+            glevel[var] = lv + 1
+            groups.setdefault((lv + 1, tuple(kinds)), []).append(tuple(item))
         self.n_grads = n_g
         self.backward_schedule = [(_grad_kernel(kinds), groups[(lv, kinds)])
                                   for lv, kinds in sorted(groups, key=lambda g: g[0])]
@@ -230,14 +252,18 @@ class PythonReplay:
         return [v[s] for s in self.out_slots]
 
 
-def guard_check(p: Program) -> Callable[[Any], bool] | None:
-    """One compiled expression that is True when every guard holds (None without guards)."""
+def guard_check(p: Program, slot: list[int] | None = None) -> Callable[[Any], bool] | None:
+    """One compiled expression that is True when every guard holds (None without guards).
+
+    ``slot[var]`` is where a lowering keeps each variable (default: ``2 + var``, the Python layout).
+    """
     if not p.guards:
         return None
+    at = slot if slot is not None else [2 + i for i in range(len(p.vars))]
     parts = []
     for g in p.guards:
-        lhs = f"v[{2 + g.lhs}]" if g.lhs is not None else repr(g.lhs_value)
-        rhs = f"v[{2 + g.rhs}]" if g.rhs is not None else repr(g.rhs_value)
+        lhs = f"v[{at[g.lhs]}]" if g.lhs is not None else repr(g.lhs_value)
+        rhs = f"v[{at[g.rhs]}]" if g.rhs is not None else repr(g.rhs_value)
         parts.append(f"({lhs} {g.op} {rhs})" if g.expected else f"not ({lhs} {g.op} {rhs})")
     src = "def _k(v):\n    return " + " and ".join(parts) + "\n"
     ns: dict[str, Any] = {"inf": math.inf, "nan": math.nan}

@@ -12,6 +12,9 @@
 
 from __future__ import annotations
 
+from collections import Counter
+from itertools import chain
+
 from .ir import NODE, Eqn, GradEqn, Program, Var
 
 __all__ = ["fuse", "kept", "schedule", "uses"]
@@ -20,9 +23,8 @@ __all__ = ["fuse", "kept", "schedule", "uses"]
 def uses(p: Program) -> list[int]:
     """How many times each variable is an operand of an instruction."""
     n = [0] * len(p.vars)
-    for e in p.eqns:
-        for i in e.ins:
-            n[i] += 1
+    for i, count in Counter(chain.from_iterable([e[1] for e in p.eqns])).items():  # e[1]: e.ins
+        n[i] = count
     return n
 
 
@@ -47,46 +49,63 @@ def fuse(p: Program) -> Program:
     n_uses = uses(p)
     keep = kept(p)
     producer = p.producer()
-    ops_of: dict[int, list[int]] = {}  # chain id (its first '+') -> operands so far
+    n_eqns = len(p.eqns)
+    chain = [-1] * n_eqns  # '+' eqn -> its chain's id (the chain's first '+'), else -1
+    b_at = [0] * n_eqns  # '+' eqn -> the chain position of its b
+    absorbed = [False] * n_eqns  # a '+' that the next '+' of its chain continues
+    ops_of: dict[int, list[int]] = {}  # chain id -> operands so far
     top: dict[int, int] = {}  # chain id -> eqn index of its current top
-    member: dict[int, tuple[int, int]] = {}  # '+' eqn -> (chain id, chain position of its b)
-    absorbed: set[int] = set()
-    for k, e in enumerate(p.eqns):
-        if e.op != "+":
+    for k, (op, ins, _, _) in enumerate(p.eqns):
+        if op != "+":
             continue
-        left = producer.get(e.ins[0])
-        if left is not None and left in member and n_uses[e.ins[0]] == 1 and e.ins[0] not in keep:
-            cid = member[left][0]
-            absorbed.add(left)
-            ops_of[cid].append(e.ins[1])
+        a = ins[0]
+        left = producer.get(a)
+        if left is not None and chain[left] >= 0 and n_uses[a] == 1 and a not in keep:
+            cid = chain[left]
+            absorbed[left] = True
+            ops = ops_of[cid]
+            ops.append(ins[1])
         else:
             cid = k
-            ops_of[cid] = [e.ins[0], e.ins[1]]
+            ops = ops_of[cid] = [a, ins[1]]
         top[cid] = k
-        member[k] = (cid, len(ops_of[cid]) - 1)
+        chain[k] = cid
+        b_at[k] = len(ops) - 1
+    new = tuple.__new__  # Eqn(...), GradEqn(...), Var(...) without their Python-level __new__
     eqns: list[Eqn] = []
-    new_index = [-1] * len(p.eqns)
+    new_index = [-1] * n_eqns
     for k, e in enumerate(p.eqns):
-        if k in absorbed:
+        if absorbed[k]:
             continue
         new_index[k] = len(eqns)
-        ops = ops_of[member[k][0]] if k in member else None
-        eqns.append(Eqn("sum", tuple(ops), e.out) if ops is not None and len(ops) > 2 else e)
+        cid = chain[k]
+        ops = ops_of[cid] if cid >= 0 else None
+        eqns.append(new(Eqn, ("sum", tuple(ops), e.out, None)) if ops is not None and len(ops) > 2 else e)
     # where a backward term (eqn k, operand pos) lands: at_a for pos 0, at_b for pos 1
-    at_a = [(new_index[k], 0) for k in range(len(p.eqns))]
-    at_b = [(new_index[k], 1) for k in range(len(p.eqns))]
-    for k, (cid, j) in member.items():
-        t = new_index[top[cid]]
-        at_a[k] = (t, 0)
-        at_b[k] = (t, j)
-    absorbed_vars = {p.eqns[k].out for k in absorbed}
-    grads = [GradEqn(ge.var, tuple([at_b[k] if pos else at_a[k] for k, pos in ge.terms]))
-             for ge in p.grads if ge.var not in absorbed_vars]
+    at_a = [(new_index[k], 0) for k in range(n_eqns)]
+    at_b = [(new_index[k], 1) for k in range(n_eqns)]
+    for k in range(n_eqns):
+        cid = chain[k]
+        if cid >= 0:
+            t = new_index[top[cid]]
+            at_a[k] = (t, 0)
+            at_b[k] = (t, b_at[k])
+    absorbed_vars = {p.eqns[k].out for k in range(n_eqns) if absorbed[k]}
+    grads = []
+    add = grads.append
+    for var, terms in p.grads:
+        if var in absorbed_vars:
+            continue
+        if len(terms) == 1:
+            k, pos = terms[0]
+            add(new(GradEqn, (var, (at_b[k] if pos else at_a[k],))))
+        else:
+            add(new(GradEqn, (var, tuple([at_b[k] if pos else at_a[k] for k, pos in terms]))))
     names = list(p.vars)  # renumber the results that remain: v0, v1, ... in order
     for n, e in enumerate(eqns):
-        names[e.out] = Var(NODE, f"v{n}", 0.0)
-    for k in absorbed:
-        names[p.eqns[k].out] = Var(NODE, f"({names[p.eqns[k].out].name})", 0.0)
+        names[e.out] = new(Var, (NODE, f"v{n}", 0.0))
+    for o in absorbed_vars:
+        names[o] = new(Var, (NODE, f"({names[o].name})", 0.0))
     return p.with_(vars=tuple(names), eqns=tuple(eqns), grads=tuple(grads), levels=())
 
 
@@ -99,15 +118,16 @@ def schedule(p: Program) -> Program:
     >>> schedule(record(lambda: (a * b) + (a * a), ()).program).levels
     ((0, 1), (2,))
     """
-    producer = p.producer()
-    level = [0] * len(p.eqns)
-    for k, e in enumerate(p.eqns):
+    level_of = [-1] * len(p.vars)  # the level of the instruction computing each variable (-1: a leaf)
+    level = []
+    for _, ins, out, _ in p.eqns:
         deepest = -1
-        for i in e.ins:
-            j = producer.get(i)
-            if j is not None and level[j] > deepest:
-                deepest = level[j]
-        level[k] = deepest + 1
+        for i in ins:
+            x = level_of[i]
+            if x > deepest:
+                deepest = x
+        level_of[out] = deepest + 1
+        level.append(deepest + 1)
     groups: dict[int, list[int]] = {}
     for k, lv in enumerate(level):
         groups.setdefault(lv, []).append(k)

@@ -257,6 +257,8 @@ def build(out: Value, inputs: list[Value], extras: list[Value],
     eqns: list[Eqn] = []
     n_loss_eqns = 0
     entries: dict[str, tuple[str, float | None]] = {}
+    new = tuple.__new__  # Var(...) and Eqn(...) without their Python-level __new__: one per node
+    add_var, add_eqn = variables.append, eqns.append
     for position, n in enumerate(order):
         ch = n.children
         if not ch:
@@ -268,9 +270,9 @@ def build(out: Value, inputs: list[Value], extras: list[Value],
             got = entries[op] = (entry.name, exponent_of(op) if entry.name == "**n" else None)
         k = len(variables)
         var_of[n] = k
-        variables.append(Var(NODE, f"v{len(eqns)}"))
-        eqns.append(Eqn(got[0], (var_of[ch[0]],) if len(ch) == 1 else (var_of[ch[0]], var_of[ch[1]]),
-                        k, got[1]))
+        add_var(new(Var, (NODE, f"v{len(eqns)}", 0.0)))
+        add_eqn(new(Eqn, (got[0], (var_of[ch[0]],) if len(ch) == 1 else (var_of[ch[0]], var_of[ch[1]]),
+                          k, got[1])))
         if position < n_loss:
             n_loss_eqns += 1
     grads = _backward(eqns[:n_loss_eqns], var_of[out], [var_of[p] for p in params], len(variables))
@@ -295,34 +297,41 @@ def _backward(eqns: list[Eqn], out: int, params: list[int], n_vars: int) -> tupl
     need = [False] * n_vars  # does a parameter lie below this variable?
     for i in params:
         need[i] = True
-    for e in eqns:
-        for i in e.ins:
-            if need[i]:
-                need[e.out] = True
-                break
+    for _, ins, o, _ in eqns:  # recorded instructions have one or two operands
+        if need[ins[0]] or (len(ins) == 2 and need[ins[1]]):
+            need[o] = True
     if not need[out]:
         return ()
+    new = tuple.__new__  # GradEqn(...) without its Python-level __new__: one per node
     terms: list[list[tuple[int, int]] | None] = [None] * n_vars
     grads: list[GradEqn] = [GradEqn(out, ())]
+    add = grads.append
     for k in range(len(eqns) - 1, -1, -1):
-        e = eqns[k]
-        o = e.out
+        _, ins, o, _ = eqns[k]
         if not need[o]:
             continue
         if o != out:
-            grads.append(GradEqn(o, tuple(terms[o])))  # type: ignore[arg-type]
+            add(new(GradEqn, (o, tuple(terms[o]))))  # type: ignore[arg-type]
             terms[o] = None
-        for pos, i in enumerate(e.ins):
+        i = ins[0]
+        if need[i]:
+            t = terms[i]
+            if t is None:
+                terms[i] = [(k, 0)]
+            else:
+                t.append((k, 0))
+        if len(ins) == 2:
+            i = ins[1]
             if need[i]:
                 t = terms[i]
                 if t is None:
-                    terms[i] = [(k, pos)]
+                    terms[i] = [(k, 1)]
                 else:
-                    t.append((k, pos))
+                    t.append((k, 1))
     for i in params:
         t = terms[i]
         if t is not None:
-            grads.append(GradEqn(i, tuple(t)))
+            add(GradEqn(i, tuple(t)))
     return tuple(grads)
 
 

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import math
 import struct
+import threading
 from collections.abc import Callable
 from typing import Any
 
 from ..backward import grad as _grad
 from ..modes import gc_paused
-from ..value import Value
+from ..value import LOCK, Value
 from .ir import CONST, Guard, Program, eqn_text
 from .lower_numpy import NonFinite, lower_numpy, numpy_available
-from .lower_python import guard_check, lower_python
+from .lower_python import lower_python
 from .passes import fuse, schedule
 from .record import Recording, describe, flatten, paths, record, unflatten
 
@@ -66,6 +67,8 @@ class Traced:
         if backend not in BACKENDS:
             raise ValueError(
                 f"trace(): backend must be one of {', '.join(map(repr, BACKENDS))}, got {backend!r}")
+        # one replay at a time per Traced: the numpy lowering computes in buffers it allocated once
+        self._lock = threading.Lock()
         with gc_paused():  # tracing allocates ~4 objects per node, none in a cycle: no collector passes
             self._build(fn, args, backend)
 
@@ -84,7 +87,6 @@ class Traced:
         self._rec = rec
         self._python = lower_python(self.program) if backend == "python" else None
         self._numpy = lower_numpy(self.program) if backend == "numpy" else None
-        self._guard_check = guard_check(self.program)
 
     # -------------------------------------------------------------- replaying
 
@@ -114,29 +116,30 @@ class Traced:
     def _run(self, xs: list[float], gradient: float | None) -> tuple[list[float], list[float]]:
         """(outputs, parameter gradients) for inputs ``xs``; guards checked before any gradient."""
         ps = [p.data for p in self.parameters]
-        low = self._numpy
-        if low is not None:
-            try:
-                v = low.forward(xs, ps)
-            except NonFinite:  # the engine's semantics for inf / nan / domain errors
+        with self._lock:
+            low = self._numpy
+            if low is not None:
+                try:
+                    v = low.forward(xs, ps)
+                except NonFinite:  # the engine's semantics for inf / nan / domain errors
+                    low = self._py()
+                    v = low.forward(xs, ps)
+            else:
                 low = self._py()
                 v = low.forward(xs, ps)
-        else:
-            low = self._py()
-            v = low.forward(xs, ps)
-        self._check_guards(low, v)
-        outs = low.outputs(v)
-        grads = low.backward(v, gradient) if gradient is not None else []
+            self._check_guards(low, v)
+            outs = low.outputs(v)
+            grads = low.backward(v, gradient) if gradient is not None else []
         return outs, grads
 
     def _check_guards(self, low: Any, v: Any) -> None:
-        check = self._guard_check
+        check = low.guard_check
         if check is None or check(v):
             return
         name = [x.name for x in self.program.vars]
         for g in self.program.guards:
-            a = v[2 + g.lhs] if g.lhs is not None else g.lhs_value
-            b = v[2 + g.rhs] if g.rhs is not None else g.rhs_value
+            a = v[low.slot[g.lhs]] if g.lhs is not None else g.lhs_value
+            b = v[low.slot[g.rhs]] if g.rhs is not None else g.rhs_value
             got = {"<": a < b, "<=": a <= b, ">": a > b, ">=": a >= b}[g.op]
             if bool(got) != g.expected:
                 lhs = name[g.lhs] if g.lhs is not None else repr(g.lhs_value)
@@ -166,8 +169,9 @@ class Traced:
         outs, grads = self._run(xs, float(gradient))
         if validate:
             self._validate(args, outs[0], grads, float(gradient))
-        for p, d in zip(self.parameters, grads):
-            p.grad += d
+        with LOCK:  # the engine's lock: a backward() on the same parameters never interleaves
+            for p, d in zip(self.parameters, grads):
+                p.grad += d
         return self._result(outs)
 
     # -------------------------------------------------------------- validating

@@ -297,3 +297,52 @@ def test_extra_outputs_are_replayed_alongside_the_loss():
         trace(lambda x: (w * x, [Value(1.0)]), 1.0)
     with pytest.raises(TypeError, match="extra outputs must be Values"):
         trace(lambda x: (w * x, ["a"]), 1.0)
+
+
+@pytest.mark.parametrize("rows", [1, 2, 3, 16])
+def test_sums_keep_the_engines_order_where_another_order_rounds_differently(rows):
+    """1 + 1e-16 + 1e-16 + ... is 1.0 added left to right; summing the small terms first (numpy's
+    pairwise sum, or any other order) gives more. The numpy replay's folds must stay left to right,
+    in one row or many, forward and in the gradients' fan-in."""
+    np = pytest.importorskip("numpy")
+    ws = [Value(1.0), *(Value(1e-16) for _ in range(64))]
+    xs = [[1.0 if r % 2 == 0 else 1e-16] * len(ws) for r in range(rows)]
+
+    def f(xs):
+        outs = [sum((w * x for w, x in zip(ws, row)), Value(0.0)) for row in xs]
+        return sum(((o - 1.0) * 1e16 for o in outs), Value(0.0))
+
+    terms = [w.data * x for w, x in zip(ws, xs[0])]
+    left = 0.0
+    for t in terms:
+        left += t
+    assert left == 1.0 and float(np.add.reduce(np.array(terms))) != left  # the order shows in the bits
+    traced = trace(f, xs, backend="numpy")
+    v1, g1 = _replayed(traced, ws, xs)
+    v2, g2 = _dynamic(f, ws, [[Value(x) for x in row] for row in xs])
+    assert _same(v1, v2) and _all_same(g1, g2)
+
+
+def test_a_layers_products_are_gathered_once_and_broadcast_bit_identically():
+    """The numpy lowering multiplies a layer's weights (the same for every sample) by its
+    inputs (the same for every neuron) at their small shapes, forward and backward; the
+    numbers stay the engine's, in a net wide enough to take that path."""
+    pytest.importorskip("numpy")
+    rng = random.Random(7)
+    model, params = _mlp(rng, [2, 8, 8, 1])
+    X = [[rng.uniform(-2, 2), rng.uniform(-2, 2)] for _ in range(20)]
+
+    def loss(xs):
+        return sum((1 + -s).relu() for s in (model(x)[0] for x in xs)) + 1e-3 * sum(p * p for p in params)
+
+    traced = trace(loss, X, backend="numpy")
+    low = traced._numpy
+    assert "reshape(8, 20, 8)" in low._forward.source and "reshape(8, 20, 8)" in low._backward.source
+    # a weight's gradient: 20 per-sample terms broadcast, its two L2 terms gathered apart
+    assert "[2:22].reshape(20, 8, 9)" in low._backward.source
+    for _ in range(3):
+        v1, g1 = _replayed(traced, params, X)
+        v2, g2 = _dynamic(loss, params, [[Value(a) for a in r] for r in X])
+        assert _same(v1, v2) and _all_same(g1, g2)
+        for p, g in zip(params, g1):
+            p.data -= 0.05 * g
