@@ -31,9 +31,13 @@ demo: $(VENV)/.demo-installed
 lint: $(VENV)/.dev-installed
 	$(VENV)/bin/ruff check .
 
+# The tests in parallel, one pytest-xdist worker per core, each test file kept on one worker (its
+# module fixtures, a browser or a checked engine, are set up once), the files in the order pytest
+# collects them: the ones holding the slowest tests first (tests/conftest.py).
+# `python -m pytest` alone runs the same tests in one process.
 test: $(VENV)/.dev-installed
 	$(VENV)/bin/ruff check .
-	$(PY) -m pytest; rc=$$?; if [ $$rc -eq 5 ]; then echo "error: pytest collected no tests" >&2; exit 1; fi; exit $$rc
+	$(PY) -m pytest -n auto --dist loadfile --no-loadscope-reorder; rc=$$?; if [ $$rc -eq 5 ]; then echo "error: pytest collected no tests" >&2; exit 1; fi; exit $$rc
 
 # Re-execute every notebook in place from a clean kernel (outputs are seeded: a clean diff).
 notebooks: $(VENV)/.dev-installed

@@ -144,7 +144,7 @@ def test_topological_order_is_deterministic_and_complete():
     assert [id(n) for n in topological_order(nodes[-1])] == [id(n) for n in order]
 
 
-def test_a_chain_one_million_nodes_deep_builds_and_backprops():
+def test_a_chain_one_million_nodes_deep_builds_and_backprops(collector_paused):
     x = Value(0.5)
     v = x
     for i in range(1_000_000):

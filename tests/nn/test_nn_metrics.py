@@ -3,6 +3,7 @@
 import math
 
 import pytest
+from tolerances import ROUNDING
 
 from autograd import Value
 from nn.metrics import (
@@ -29,7 +30,7 @@ MP = [0, 1, 0, 1, 2, 2, 2, 0, 1]
 
 
 def close(a, b):
-    return math.isclose(a, b, rel_tol=1e-12)
+    return math.isclose(a, b, rel_tol=ROUNDING)
 
 
 def test_binary_confusion_matrix_is_tn_fp_fn_tp():

@@ -10,6 +10,7 @@ import math
 import random
 
 import pytest
+from tolerances import ROUNDING, ULPS
 
 from autograd import Value
 from nn import MLP, Neuron
@@ -89,12 +90,12 @@ def test_seeded_model_matches_micrograd_weight_for_weight_and_step_for_step():
     h_theirs = demo_steps(theirs, MicroValue, X, y, steps=4)
     h_ours = demo_steps(ours, Value, X, y, steps=4)
     for (lt, at), (lo, ao) in zip(h_theirs, h_ours):
-        assert lo == pytest.approx(lt, rel=1e-12) and ao == at
+        assert lo == pytest.approx(lt, rel=ROUNDING) and ao == at
     for p, q in zip(ours.parameters(), theirs.parameters()):
-        assert p.data == pytest.approx(q.data, rel=1e-9, abs=1e-12)
+        assert p.data == pytest.approx(q.data, rel=1e-9, abs=ROUNDING)
 
 
-def test_micrograd_demo_loop_learns_on_our_classes():
+def test_micrograd_demo_loop_learns_on_our_classes(collector_paused):
     X, y = moons(40, random.Random(1))
     model = MLP(2, [16, 16, 1], rng=random.Random(1337))
     history = demo_steps(model, Value, X, y, steps=30)
@@ -146,9 +147,9 @@ def test_nonlin_and_activation_are_read_at_call_time_as_in_micrograd():
     hidden = [wi[0] * x[0] + wi[1] * x[1] + wi[2] for wi in w]  # linear now: no relu
     out = model.layers[1].neurons[0]
     expect = sum((p.data * h for p, h in zip(out.w, hidden)), out.b.data)
-    assert model(x).data == pytest.approx(expect, abs=1e-15)
+    assert model(x).data == pytest.approx(expect, abs=ULPS)
     n.activation = "tanh"
-    assert n.nonlin and n([-1.0, -2.0]).data == pytest.approx(math.tanh(-3.0), abs=1e-15)
+    assert n.nonlin and n([-1.0, -2.0]).data == pytest.approx(math.tanh(-3.0), abs=ULPS)
     n.activation = "linear"
     assert not n.nonlin
     with pytest.raises(ValueError, match="unknown activation 'swish'"):

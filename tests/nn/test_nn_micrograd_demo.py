@@ -15,20 +15,11 @@ np = pytest.importorskip("numpy", reason="micrograd's notebook code uses numpy a
 
 # ---- imports: micrograd's were `from micrograd.engine import Value`,
 # `from micrograd.nn import Neuron, Layer, MLP` and `from sklearn.datasets import make_moons`.
-from autograd import Value, gc_paused  # noqa: E402
+from autograd import Value  # noqa: E402
 from nn import MLP as _MLP  # noqa: E402
 from nn.data import make_moons as _make_moons  # noqa: E402
 
 MLP = functools.partial(_MLP, rng=random.Random(1337))
-
-
-@pytest.fixture
-def collector_paused():
-    """The cyclic GC paused around the notebook's loop, as nn.train.fit pauses it around each
-    step (chaingrad's graphs hold no cycles): in a pytest process holding many objects its
-    full passes were half of each step. The notebook's code itself stays unchanged."""
-    with gc_paused():
-        yield
 
 
 def make_moons(n_samples, noise):
@@ -36,6 +27,8 @@ def make_moons(n_samples, noise):
     return np.array(X), np.array(y)
 
 
+# collector_paused (tests/conftest.py): the cyclic GC paused around the loop, as fit() pauses it
+# around each step; the notebook's code itself stays unchanged
 def test_micrograd_demo_training_loop_learns(capsys, collector_paused):
     # ---- from here on: micrograd's demo.ipynb, unchanged
     np.random.seed(1337)

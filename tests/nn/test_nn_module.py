@@ -5,6 +5,7 @@ import math
 import random
 
 import pytest
+from tolerances import ULPS
 
 from autograd import Value, gradcheck
 from nn import MLP, Embedding, Layer, Module, Neuron
@@ -37,7 +38,7 @@ def test_neuron_computes_relu_of_affine_sum_by_hand():
 def test_neuron_activations(activation, f):
     n = Neuron(2, activation=activation, init=const(0.5))
     z = 0.5 * 1.0 + 0.5 * -3.0  # -1.0
-    assert n([1.0, -3.0]).data == pytest.approx(f(z), abs=1e-15)
+    assert n([1.0, -3.0]).data == pytest.approx(f(z), abs=ULPS)
     assert n.activation == activation
 
 

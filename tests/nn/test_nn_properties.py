@@ -5,6 +5,7 @@ import random
 
 from hypothesis import given
 from hypothesis import strategies as st
+from tolerances import ROUNDING
 
 from autograd import Value, grad, gradcheck
 from nn import MLP
@@ -18,9 +19,9 @@ logits = st.lists(logit, min_size=1, max_size=6)
 def test_softmax_is_a_distribution_and_shift_invariant(z, c):
     p = [v.data for v in F.softmax(z)]
     assert all(0.0 <= q <= 1.0 for q in p)
-    assert math.isclose(sum(p), 1.0, abs_tol=1e-12)
+    assert math.isclose(sum(p), 1.0, abs_tol=ROUNDING)
     shifted = [v.data for v in F.softmax([zi + c for zi in z])]
-    assert all(math.isclose(a, b, rel_tol=1e-6, abs_tol=1e-12) for a, b in zip(p, shifted))
+    assert all(math.isclose(a, b, rel_tol=1e-6, abs_tol=ROUNDING) for a, b in zip(p, shifted))
 
 
 @given(logits, st.data())
@@ -29,9 +30,9 @@ def test_cross_entropy_gradient_is_softmax_minus_one_hot(z, data):
     zs = [Value(v) for v in z]
     loss = F.cross_entropy(zs, y)
     p = [v.data for v in F.softmax(z)]
-    assert math.isclose(loss.data, -F.log_softmax(z)[y].data, rel_tol=1e-12, abs_tol=1e-12)
+    assert math.isclose(loss.data, -F.log_softmax(z)[y].data, rel_tol=ROUNDING, abs_tol=ROUNDING)
     for j, g in enumerate(grad(loss, zs)):
-        assert math.isclose(g, p[j] - (j == y), abs_tol=1e-12)
+        assert math.isclose(g, p[j] - (j == y), abs_tol=ROUNDING)
 
 
 @given(st.floats(-40.0, 40.0), st.sampled_from([0.0, 1.0, 0.3]))
@@ -40,9 +41,9 @@ def test_bce_with_logits_matches_its_definition_and_derivative(z, y):
     loss = F.binary_cross_entropy_with_logits(zv, y)
     # log(1 + e^z) - y·z, written with log1p for the reference
     ref = (z + math.log1p(math.exp(-z)) if z > 0 else math.log1p(math.exp(z))) - y * z
-    assert math.isclose(loss.data, ref, rel_tol=1e-9, abs_tol=1e-12)
+    assert math.isclose(loss.data, ref, rel_tol=1e-9, abs_tol=ROUNDING)
     (g,) = grad(loss, [zv])
-    assert math.isclose(g, 1 / (1 + math.exp(-z)) - y, abs_tol=1e-12)
+    assert math.isclose(g, 1 / (1 + math.exp(-z)) - y, abs_tol=ROUNDING)
 
 
 @given(st.lists(st.floats(-3.0, 3.0), min_size=2, max_size=4))

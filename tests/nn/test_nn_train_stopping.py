@@ -11,6 +11,7 @@ import warnings
 from pathlib import Path
 
 import pytest
+from tolerances import ULPS
 
 from nn import MLP
 from nn import functional as F
@@ -86,7 +87,7 @@ def test_grad_norm_is_the_largest_batch_gradient_norm_of_the_epoch():
     # lr ~ 0 keeps the model fixed: batch grads of mse (x - 0)² are 2x·(x, 1): norms 2√2 and 4√5
     h = fit(model, F.mse_loss, SGD(model.parameters(), lr=1e-300), (X, y), epochs=1, batch_size=1,
             progress=False)
-    assert h.grad_norm == [pytest.approx(4 * math.sqrt(5), rel=1e-15)]
+    assert h.grad_norm == [pytest.approx(4 * math.sqrt(5), rel=ULPS)]
 
 
 @pytest.mark.parametrize(

@@ -140,7 +140,7 @@ def test_100_steps_of_a_random_mlp_are_bit_identical(backend, optimizer, seed, h
     assert runs[0] == runs[1]  # every loss, every gradient of every step, the final weights
 
 
-def test_the_readme_example_trains_bit_identically_for_100_steps():
+def test_the_readme_example_trains_bit_identically_for_100_steps(collector_paused):
     # The old replay drifted here by one ulp from step 1 on: BCE with logits chose its formula
     # with `if z.data >= 0`, frozen at trace time (hinge and MSE losses never drifted).
     from autograd import trace
