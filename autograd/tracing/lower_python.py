@@ -29,6 +29,7 @@ __all__ = ["PythonReplay", "guard_check", "lower_python"]
 
 MAX_TERMS = 32  # terms per generated statement (deep expressions strain the compiler)
 MAX_KERNELS = 4096  # compiled loops kept for reuse across traces
+MAX_UNROLLED = 1024  # terms of a gradient written out as code; a longer sum runs as a loop
 
 _NAMES = {"tanh": math.tanh, "sin": math.sin, "cos": math.cos, "exp": math.exp, "log": math.log,
           "sqrt": math.sqrt, "log1p": math.log1p}
@@ -57,6 +58,9 @@ def _chain(target: str, terms: list[str], tail: str = "") -> list[str]:
 
 def _sum_kernel(pattern: tuple[int, ...]) -> Kernel:
     """``v[o] = left fold of the operands``; pattern: 1 = a slot, 2 = a product of two slots."""
+    k = _kernels.get(("sum", pattern))
+    if k is not None:
+        return k
     names, terms = ["o"], []
     for n in pattern:
         ids = [f"i{len(names) + j}" for j in range(n)]
@@ -90,6 +94,11 @@ def _op_kernel(entry: Op, stored: tuple[int, ...], has_param: bool) -> Kernel:
 
 def _grad_kernel(kinds: tuple[str, ...]) -> Kernel:
     """``g[t] = Σ terms (+ 0.0)``; kinds per term: "1" g[p], "-" -g[p], "v" v[d] * g[p]."""
+    k = _kernels.get(("grad", kinds))
+    if k is not None:  # most gradients share a few shapes: no source to build again
+        return k
+    if len(kinds) > MAX_UNROLLED:
+        return _long_grad_kernel(kinds)
     names, terms = ["t_"], []
     for k in kinds:
         if k == "v":
@@ -104,6 +113,34 @@ def _grad_kernel(kinds: tuple[str, ...]) -> Kernel:
     src = f"def _k(v, g, run):\n    for {', '.join(names)} in run:\n" + "".join(
         f"        {x}\n" for x in body)
     return _compile(("grad", kinds), "grad", src, {})
+
+
+def _long_grad_kernel(kinds: tuple[str, ...]) -> Kernel:
+    """:func:`_grad_kernel` for a gradient of very many terms (a weight used 10^5 times), as a loop.
+
+    Unrolled, such a sum is one statement per 32 terms and compiling it takes seconds; this
+    loop adds the same terms in the same order (a left fold from the first), so the bits
+    are the unrolled kernel's.
+    """
+    steps = [(1 if k == "1" else -1 if k == "-" else 0) for k in kinds]
+    tail = kinds[0] != "1"
+
+    def _k(v: list[float], g: list[float], run: list[tuple]) -> None:
+        for item in run:
+            i = 1
+            t = None
+            for s in steps:
+                if s == 0:
+                    term = v[item[i]] * g[item[i + 1]]
+                    i += 2
+                else:
+                    term = g[item[i]] if s == 1 else -g[item[i]]
+                    i += 1
+                t = term if t is None else t + term
+            g[item[0]] = t + 0.0 if tail else t
+
+    _kernels[("grad", kinds)] = _k
+    return _k
 
 
 _SIMPLE = frozenset(("1.0", "-1.0", "a", "b", "out"))  # local derivatives read from a slot, not computed
