@@ -38,7 +38,7 @@ from typing import Any
 from ..ops import Op, op_of
 from .ir import NODE, ONE, Program, local_slots
 from .lower_python import guard_check
-from .passes import kept, uses
+from .passes import inlined_products, kept, uses
 
 __all__ = ["NonFinite", "NumpyReplay", "lower_numpy", "numpy_rule"]
 
@@ -298,13 +298,7 @@ class NumpyReplay:
         n_uses = uses(p)
         keep = kept(p)
         producer = p.producer()
-        inlined = set()
-        for e in p.eqns:
-            if e.op in ("sum", "+"):
-                for i in e.ins:
-                    k = producer.get(i)
-                    if k is not None and p.eqns[k].op == "*" and n_uses[i] == 1 and i not in keep:
-                        inlined.add(k)
+        inlined = inlined_products(p, n_uses, keep, producer)  # computed inside their sum
         plan: list[tuple[Any, list[int]]] = []  # (key, eqn indices) per step, in order
         for members in p.levels:
             by_key: dict[Any, list[int]] = {}

@@ -23,7 +23,7 @@ from typing import Any
 
 from ..ops import Op, op_of
 from .ir import MINUS_ONE, ONE, Program, local_slots
-from .passes import kept, uses
+from .passes import inlined_products, kept, uses
 
 __all__ = ["PythonReplay", "guard_check", "lower_python"]
 
@@ -157,14 +157,7 @@ class PythonReplay:
         n_uses = uses(p)
         keep = kept(p)
         producer = p.producer()
-        # a single-use product inside a sum is computed inside the sum's expression
-        inlined = set()
-        for e in p.eqns:
-            if e.op in ("sum", "+"):
-                for i in e.ins:
-                    k = producer.get(i)
-                    if k is not None and p.eqns[k].op == "*" and n_uses[i] == 1 and i not in keep:
-                        inlined.add(k)
+        inlined = inlined_products(p, n_uses, keep, producer)  # computed inside their sum
         local: dict[tuple[int, int], int] = {}  # (eqn, operand) -> value slot of d out/d operand
         groups: dict[tuple[int, Any], list[tuple]] = {}
         kernels: dict[Any, Kernel] = {}

@@ -17,7 +17,7 @@ from itertools import chain
 
 from .ir import NODE, Eqn, GradEqn, Program, Var
 
-__all__ = ["fuse", "kept", "schedule", "uses"]
+__all__ = ["fuse", "inlined_products", "kept", "schedule", "uses"]
 
 
 def uses(p: Program) -> list[int]:
@@ -34,6 +34,19 @@ def kept(p: Program) -> set[int]:
     for g in p.guards:
         out.update(x for x in (g.lhs, g.rhs) if x is not None)
     return out
+
+
+def inlined_products(p: Program, n_uses: list[int], keep: set[int], producer: dict[int, int]) -> set[int]:
+    """The ``*`` instructions whose single use is inside a sum: both lowerings compute them
+    inside that sum's expression instead of storing them (indices into ``p.eqns``)."""
+    inlined = set()
+    for e in p.eqns:
+        if e.op in ("sum", "+"):
+            for i in e.ins:
+                k = producer.get(i)
+                if k is not None and p.eqns[k].op == "*" and n_uses[i] == 1 and i not in keep:
+                    inlined.add(k)
+    return inlined
 
 
 def fuse(p: Program) -> Program:
