@@ -24,7 +24,7 @@ engine's garbage is never collected on another engine's clock.
 micrograd 0.1.0 has no ``tanh``; the chain workload adds one to it in micrograd's own
 closure style (as in Karpathy's lecture version).
 
-    python bench/engine.py            # the default sizes (a few minutes)
+    python bench/engine.py            # the default sizes (over 20 minutes on 2 cores: 10^6-node graphs)
     python bench/engine.py --quick    # small sizes, few repetitions (seconds)
     python bench/engine.py --json out.json
 """
