@@ -450,16 +450,9 @@ def _node_in_mode(data: float, op: str, c0: Value, g0: float, c1: Value | None, 
     """Build a node while some mode is active somewhere (no_grad, detect_anomaly, scope)."""
     st = _mode_state()
     if not st.grad_enabled:  # a leaf holding the number (built like a node: no checks needed)
-        v = _Node()
-        v.data = data
-        v.grad = 0.0
-        v.op = ""
-        v._c0 = None
-        v._c1 = None
-        v._g0 = 0.0
-        v._g1 = 0.0
-        v._mark = 0
-        v._meta = ("", st.scope) if st.scope else _NO_META
+        v = _build(data, "", None, 0.0, None, 0.0)  # type: ignore[arg-type]
+        if st.scope:
+            v._meta = ("", st.scope)
         return v
     if st.anomaly is not None and not math.isfinite(data):
         operands = ", ".join(repr(c) for c in ((c0,) if c1 is None else (c0, c1)))
