@@ -2,39 +2,25 @@
 found and blamed on the right op or pitfall; the report is data, text and HTML."""
 
 import functools
-import importlib
-import importlib.util
 import itertools
 import math
 import re
-import sys
 from pathlib import Path
 
 import pytest
+from support import engine
 
 import autograd
 from autograd.check.forms import all_forms
 from autograd.testing import CHECKS, EngineCheckError, assert_engine_correct, check_engine
 
 HERE = Path(__file__).resolve().parent
-BROKEN = HERE / "broken_engines"
 # What each engine has; everything else in chaingrad's op table must be listed as missing.
 MICROGRAD_HAS = {"+", "-", "*", "/", "**n", "neg", "relu"}
 GOOD_HAS = MICROGRAD_HAS | {"exp", "log", "tanh", "sigmoid"}
 MICROGRAD_MISSING = tuple(op for op in autograd.OPS if op not in MICROGRAD_HAS)
 GOOD_MISSING = tuple(op for op in autograd.OPS if op not in GOOD_HAS)
 QUICK = {"max_examples": 50, "depths": (100, 1000, 3000)}
-
-
-def engine(name: str):
-    """The ``Value`` class of ``broken_engines/<name>.py`` (the package is loaded from its folder)."""
-    if "broken_engines" not in sys.modules:
-        spec = importlib.util.spec_from_file_location("broken_engines", BROKEN / "__init__.py",
-                                                      submodule_search_locations=[str(BROKEN)])
-        package = importlib.util.module_from_spec(spec)
-        sys.modules["broken_engines"] = package
-        spec.loader.exec_module(package)
-    return importlib.import_module(f"broken_engines.{name}").Value
 
 
 @functools.cache

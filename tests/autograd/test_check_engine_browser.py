@@ -2,55 +2,23 @@
 readable text, each failing expression's graph visible and inside the page at small and
 realistic widths, and a page of modest size."""
 
-import importlib.util
-import os
-import shutil
-import sys
-from pathlib import Path
 
 import pytest
+from support import engine, require_browser
 
 from autograd.testing import check_engine
 
-CHROMIUM = os.environ.get("CHAINGRAD_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-        "--disable-component-update", "--no-first-run", "--disable-sync"]
-BROKEN = Path(__file__).resolve().parent / "broken_engines"
-
-sync_api = pytest.importorskip("playwright.sync_api", reason="no Playwright: pip install playwright")
-if not os.path.exists(CHROMIUM):
-    pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install chromium, or set CHAINGRAD_CHROMIUM)",
-                allow_module_level=True)
-
-
-def _engine(name):
-    if "broken_engines" not in sys.modules:
-        spec = importlib.util.spec_from_file_location("broken_engines", BROKEN / "__init__.py",
-                                                      submodule_search_locations=[str(BROKEN)])
-        package = importlib.util.module_from_spec(spec)
-        sys.modules["broken_engines"] = package
-        spec.loader.exec_module(package)
-    return importlib.import_module(f"broken_engines.{name}").Value
+sync_api = require_browser()
 
 
 @pytest.fixture(scope="module")
 def page_file(tmp_path_factory):
-    report = check_engine(_engine("assign_mul"), max_examples=30, depths=(100, 1000))
+    report = check_engine(engine("assign_mul"), max_examples=30, depths=(100, 1000))
     assert len(report.failures) == 2
     path = tmp_path_factory.mktemp("report") / "report.html"
     path.write_text(f"<!doctype html><html><head><meta charset='utf-8'></head><body>{report._repr_html_()}"
                     "</body></html>", encoding="utf-8")
     return path
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_api.sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
 
 
 @pytest.mark.parametrize("width", [420, 1000])

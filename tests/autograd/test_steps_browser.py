@@ -8,24 +8,18 @@ caption keeps its height. Screenshots go to ``$CHAINGRAD_SCREENSHOTS`` when it i
 
 import os
 import random
-import shutil
 from pathlib import Path
 
 import pytest
+from support import require_browser
 
 import autograd
 from autograd import Value, step_through, topological_order
 from autograd.render import fmt_number
 
-CHROMIUM = os.environ.get("CHAINGRAD_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-        "--disable-component-update", "--no-first-run", "--disable-sync"]
 MIN_TEXT_PX = 11
 
-sync_api = pytest.importorskip("playwright.sync_api", reason="no Playwright: pip install playwright")
-if not os.path.exists(CHROMIUM):
-    pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install chromium, or set CHAINGRAD_CHROMIUM)",
-                allow_module_level=True)
+sync_api = require_browser()
 
 
 def neuron():
@@ -64,16 +58,6 @@ def scoped_forward(model, xs):
 
 
 SIZES = {9: neuron, 50: lambda: mlp(2, [4, 1]), 512: lambda: mlp(2, [12, 10, 1])}
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_api.sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
 
 
 @pytest.fixture(scope="module")
