@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 from functools import partial
+from operator import itemgetter
 from typing import NamedTuple
 
 from ..ops import op_of
@@ -123,8 +124,11 @@ def pack(p: Program) -> Packed:
     >>> type(pack(p)[3][0]) is tuple, unpack(pack(p)) == p
     (True, True)
     """
-    return (tuple(map(tuple, p.vars)), p.inputs, p.params, tuple(map(tuple, p.eqns)), p.outputs,
-            tuple(map(tuple, p.grads)), p.guards, p.levels)
+    return (tuple(map(_plain, p.vars)), p.inputs, p.params, tuple(map(_plain, p.eqns)), p.outputs,
+            tuple(map(_plain, p.grads)), p.guards, p.levels)
+
+
+_plain = itemgetter(slice(None))  # a named tuple's items as a plain tuple (a C-level copy)
 
 
 _as_var, _as_eqn, _as_grad = (partial(tuple.__new__, t) for t in (Var, Eqn, GradEqn))

@@ -13,7 +13,8 @@
 from __future__ import annotations
 
 from collections import Counter
-from itertools import chain
+from functools import partial
+from itertools import chain, repeat
 
 from .ir import NODE, Eqn, GradEqn, Program, Var
 
@@ -68,9 +69,11 @@ def fuse(p: Program) -> Program:
     absorbed = [False] * n_eqns  # a '+' that the next '+' of its chain continues
     ops_of: dict[int, list[int]] = {}  # chain id -> operands so far
     top: dict[int, int] = {}  # chain id -> eqn index of its current top
+    pluses = []  # the '+' eqns, in order
     for k, (op, ins, _, _) in enumerate(p.eqns):
         if op != "+":
             continue
+        pluses.append(k)
         a = ins[0]
         left = producer.get(a)
         if left is not None and chain[left] >= 0 and n_uses[a] == 1 and a not in keep:
@@ -95,15 +98,13 @@ def fuse(p: Program) -> Program:
         ops = ops_of[cid] if cid >= 0 else None
         eqns.append(new(Eqn, ("sum", tuple(ops), e.out, None)) if ops is not None and len(ops) > 2 else e)
     # where a backward term (eqn k, operand pos) lands: at_a for pos 0, at_b for pos 1
-    at_a = [(new_index[k], 0) for k in range(n_eqns)]
-    at_b = [(new_index[k], 1) for k in range(n_eqns)]
-    for k in range(n_eqns):
-        cid = chain[k]
-        if cid >= 0:
-            t = new_index[top[cid]]
-            at_a[k] = (t, 0)
-            at_b[k] = (t, b_at[k])
-    absorbed_vars = {p.eqns[k].out for k in range(n_eqns) if absorbed[k]}
+    at_a = list(zip(new_index, repeat(0)))
+    at_b = list(zip(new_index, repeat(1)))
+    for k in pluses:
+        t = new_index[top[chain[k]]]
+        at_a[k] = (t, 0)
+        at_b[k] = (t, b_at[k])
+    absorbed_vars = {p.eqns[k].out for k in pluses if absorbed[k]}
     grads = []
     add = grads.append
     for var, terms in p.grads:
@@ -115,8 +116,9 @@ def fuse(p: Program) -> Program:
         else:
             add(new(GradEqn, (var, tuple([at_b[k] if pos else at_a[k] for k, pos in terms]))))
     names = list(p.vars)  # renumber the results that remain: v0, v1, ... in order
-    for n, e in enumerate(eqns):
-        names[e.out] = new(Var, (NODE, f"v{n}", 0.0))
+    renamed = map(partial(new, Var), zip(repeat(NODE), map("v{}".format, range(len(eqns))), repeat(0.0)))
+    for o, v in zip([e[2] for e in eqns], renamed):  # e[2]: e.out
+        names[o] = v
     for o in absorbed_vars:
         names[o] = new(Var, (NODE, f"({names[o].name})", 0.0))
     return p.with_(vars=tuple(names), eqns=tuple(eqns), grads=tuple(grads), levels=())
