@@ -478,9 +478,34 @@ def _is_real(x: Any) -> bool:
     return isinstance(x, numbers.Real) and not isinstance(x, Value)
 
 
+def real_to_float(x: numbers.Real, where: str) -> float:
+    """``float(x)`` for a real number ``x``, or an ``OverflowError`` that names ``where`` and
+    the number when ``x`` lies beyond the float range (±1.8e308).
+
+    Python's own message ("int too large to convert to float") names neither; and unlike a
+    float that overflows, such a number is finite, so it is an error, not ``inf``.
+
+    >>> real_to_float(3, "Value()")
+    3.0
+    """
+    try:
+        return float(x)
+    except OverflowError:
+        raise _too_large(x, where) from None
+
+
+def _too_large(x: Any, where: str) -> OverflowError:
+    what = (f"an int of about {int(x.bit_length() * 0.30103) + 1} digits" if isinstance(x, int)
+            else f"a {type(x).__name__} beyond ±1e308")
+    return OverflowError(
+        f"{where}: {what} is too large for a float (the largest is about 1.8e308). "
+        "Scale it down before it enters the graph, or use math.inf for an infinite value."
+    )
+
+
 def _to_float(data: Any) -> float:
     if isinstance(data, (int, float)) or _is_real(data):
-        return float(data)
+        return real_to_float(data, "Value()")
     if isinstance(data, Value):
         raise TypeError(
             f"Value() takes a number, got another Value ({data!r}). "
@@ -513,7 +538,10 @@ def _coerce(x: Any) -> Value:
     """A Value for an operand: Values pass through, real numbers become :class:`Const`."""
     if type(x) is float or (not isinstance(x, Value) and (isinstance(x, int) or _is_real(x))):
         c = _Const()  # x is known real here: no constructor checks needed
-        c.data = float(x)
+        try:
+            c.data = float(x)
+        except OverflowError:
+            raise _too_large(x, "an operand of a Value op") from None
         c.grad = 0.0
         c.op = ""
         c._c0 = None
