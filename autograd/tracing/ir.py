@@ -232,12 +232,11 @@ def local_slots(p: Program, stored: dict[tuple[int, int], int],
     n = len(p.eqns)
     d0, d1 = [-1] * n, [-1] * n
     get = stored.get
-    for k, e in enumerate(p.eqns):
-        op = e.op
+    for k, (op, ins, _, _) in enumerate(p.eqns):
         if op == "+" or op == "sum":
             d0[k] = d1[k] = ONE
         elif op == "*":
-            d0[k], d1[k] = slot[e.ins[1]], slot[e.ins[0]]
+            d0[k], d1[k] = slot[ins[1]], slot[ins[0]]
         elif op == "-":
             d0[k], d1[k] = ONE, MINUS_ONE
         elif op == "neg":

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from operator import itemgetter
 from typing import Any
 
 from ..ops import Op, op_of
@@ -151,7 +152,7 @@ class PythonReplay:
 
     def __init__(self, p: Program) -> None:
         nv = len(p.vars)
-        values = [1.0, -1.0] + [v.value for v in p.vars]
+        values = [1.0, -1.0, *map(itemgetter(2), p.vars)]  # [2]: Var.value
         self.n_inputs = len(p.inputs)
         self.param_slots = (2 + p.params[0], 2 + p.params[-1] + 1) if p.params else (0, 0)
         n_uses = uses(p)
@@ -161,17 +162,18 @@ class PythonReplay:
         local: dict[tuple[int, int], int] = {}  # (eqn, operand) -> value slot of d out/d operand
         groups: dict[tuple[int, Any], list[tuple]] = {}
         kernels: dict[Any, Kernel] = {}
-        folded = {p.eqns[k].out: p.eqns[k].ins for k in inlined}  # a folded product's var -> its operands
+        eqns = p.eqns
+        folded = {eqns[k][2]: eqns[k][1] for k in inlined}  # a folded product's var (out) -> operands (ins)
         rules: dict[Any, tuple[Op, tuple[str, ...]]] = {}
         for lv, members in enumerate(p.levels):
             for k in members:
                 if k in inlined:
                     continue
-                e = p.eqns[k]
-                o = 2 + e.out
-                if e.op == "sum" or e.op == "+":
+                op, ins, out, param = eqns[k]
+                o = 2 + out
+                if op == "sum" or op == "+":
                     pattern, slots = [], []
-                    for i in e.ins:
+                    for i in ins:
                         ab = folded.get(i)
                         if ab is not None:
                             pattern.append(2)
@@ -184,12 +186,12 @@ class PythonReplay:
                         kernels[key] = _sum_kernel(tuple(pattern))
                     groups.setdefault((lv, key), []).append((o, *slots))
                     continue
-                has_param = e.param is not None
-                got = rules.get((e.op, e.param))
+                has_param = param is not None
+                got = rules.get((op, param))
                 if got is None:
-                    entry = op_of(e.op if e.param is None else f"**{e.param!r}")
-                    got = rules[(e.op, e.param)] = (entry, entry.inline[1] if entry.inline is not None
-                                                    and not has_param else ("expr",) * entry.arity)
+                    entry = op_of(op if param is None else f"**{param!r}")
+                    got = rules[(op, param)] = (entry, entry.inline[1] if entry.inline is not None
+                                                and not has_param else ("expr",) * entry.arity)
                 entry, kinds = got
                 stored = []
                 for pos, kd in enumerate(kinds):
@@ -200,12 +202,12 @@ class PythonReplay:
                     elif kd == "1.0" or kd == "-1.0":
                         local[(k, pos)] = ONE if kd == "1.0" else MINUS_ONE
                     else:
-                        local[(k, pos)] = o if kd == "out" else 2 + e.ins[0 if kd == "a" else -1]
+                        local[(k, pos)] = o if kd == "out" else 2 + ins[0 if kd == "a" else -1]
                 key = (entry.name, tuple(stored), has_param)
                 if key not in kernels:
                     kernels[key] = _op_kernel(entry, tuple(stored), has_param)
-                item = (o, *(2 + i for i in e.ins), *(local[(k, pos)] for pos in stored))
-                groups.setdefault((lv, key), []).append((*item, e.param) if has_param else item)
+                item = (o, *[2 + i for i in ins], *[local[(k, pos)] for pos in stored])
+                groups.setdefault((lv, key), []).append((*item, param) if has_param else item)
         self.forward_schedule = [(kernels[key], groups[(lv, key)])
                                  for lv, key in sorted(groups, key=lambda g: g[0])]
         self.values = values
@@ -220,7 +222,7 @@ class PythonReplay:
         n_g = 0
         groups: dict[tuple[int, tuple[str, ...]], list[tuple]] = {}
         d0, d1 = local_slots(p, local, self.slot)
-        eq_out = [e.out for e in p.eqns]
+        eq_out = [e[2] for e in p.eqns]  # e[2]: e.out
         for var, terms in p.grads:
             if not terms:  # the output: the seed
                 gslot[var] = n_g

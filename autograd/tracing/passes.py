@@ -41,11 +41,12 @@ def inlined_products(p: Program, n_uses: list[int], keep: set[int], producer: di
     """The ``*`` instructions whose single use is inside a sum: both lowerings compute them
     inside that sum's expression instead of storing them (indices into ``p.eqns``)."""
     inlined = set()
-    for e in p.eqns:
-        if e.op in ("sum", "+"):
-            for i in e.ins:
+    eqns = p.eqns
+    for op, ins, _, _ in eqns:
+        if op == "sum" or op == "+":
+            for i in ins:
                 k = producer.get(i)
-                if k is not None and p.eqns[k].op == "*" and n_uses[i] == 1 and i not in keep:
+                if k is not None and eqns[k][0] == "*" and n_uses[i] == 1 and i not in keep:  # [0]: op
                     inlined.add(k)
     return inlined
 
