@@ -11,6 +11,7 @@ takes and returns a Program, so each can be printed and tested alone.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from functools import partial
 from operator import itemgetter
@@ -221,7 +222,7 @@ def format_program(p: Program) -> str:
 
 
 def local_slots(p: Program, stored: dict[tuple[int, int], int],
-                slot: list[int]) -> tuple[list[int], list[int]]:
+                slot: Sequence[int]) -> tuple[list[int], list[int]]:
     """Per eqn, the value slots of d out / d operand 0 and of d out / d operand 1 (or later).
 
     1.0 (slot :data:`ONE`) for ``+``/``sum``, the other operand for ``*``, -1.0 (:data:`MINUS_ONE`)

@@ -18,7 +18,7 @@ a sum) shares its slot. Long expressions are cut into statements of at most
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from operator import itemgetter
 from typing import Any
 
@@ -208,10 +208,12 @@ class PythonReplay:
                     kernels[key] = _op_kernel(entry, tuple(stored), has_param)
                 item = (o, *[2 + i for i in ins], *[local[(k, pos)] for pos in stored])
                 groups.setdefault((lv, key), []).append((*item, param) if has_param else item)
-        self.forward_schedule = [(kernels[key], groups[(lv, key)])
+        # tuples, not lists, of tuples of numbers: the collector stops tracking them (a live trace
+        # does not slow every full collection down)
+        self.forward_schedule = [(kernels[key], tuple(groups[(lv, key)]))
                                  for lv, key in sorted(groups, key=lambda g: g[0])]
-        self.values = values
-        self.slot = [2 + i for i in range(nv)]
+        self.values = tuple(values)
+        self.slot = tuple(range(2, 2 + nv))
         self.out_slots = tuple(2 + i for i in p.outputs)
         self.guard_check = guard_check(p, self.slot)
         self._lower_backward(p, local, nv)
@@ -256,13 +258,13 @@ class PythonReplay:
             glevel[var] = lv + 1
             groups.setdefault((lv + 1, tuple(kinds)), []).append(tuple(item))
         self.n_grads = n_g
-        self.backward_schedule = [(_grad_kernel(kinds), groups[(lv, kinds)])
+        self.backward_schedule = [(_grad_kernel(kinds), tuple(groups[(lv, kinds)]))
                                   for lv, kinds in sorted(groups, key=lambda g: g[0])]
         self.param_grad_slots = tuple(gslot[i] for i in p.params)
         self.seed = gslot[p.outputs[0]] if p.grads else -1
 
     def forward(self, xs: list[float], params: list[float]) -> list[float]:
-        v = self.values.copy()
+        v = list(self.values)
         v[2 : 2 + self.n_inputs] = xs
         a, b = self.param_slots
         v[a:b] = params
@@ -284,7 +286,7 @@ class PythonReplay:
         return [v[s] for s in self.out_slots]
 
 
-def guard_check(p: Program, slot: list[int] | None = None) -> Callable[[Any], bool] | None:
+def guard_check(p: Program, slot: Sequence[int] | None = None) -> Callable[[Any], bool] | None:
     """One compiled expression that is True when every guard holds (None without guards).
 
     ``slot[var]`` is where a lowering keeps each variable (default: ``2 + var``, the Python layout).
