@@ -604,6 +604,8 @@ def dot(weights: Sequence[Value], inputs: Sequence[Value | Number], start: Value
     """
     acc = start
     if _ACTIVE[0] or (type(acc) is not _Leaf and type(acc) is not _Node):
+        if _ACTIVE[0] and not _mode_state().grad_enabled and type(acc) in _OWN:
+            return _dot_no_grad(weights, inputs, acc)
         for w, x in zip(weights, inputs):
             acc = acc + w * x
         return acc
@@ -657,6 +659,29 @@ def dot(weights: Sequence[Value], inputs: Sequence[Value | Number], start: Value
         n._meta = _NO_META
         acc = n
     return acc
+
+
+_OWN = (_Leaf, _Node, _Const)  # the classes whose operators are the generated ones
+
+
+def _dot_no_grad(weights: Sequence[Value], inputs: Sequence[Value | Number], start: Value) -> Value:
+    """:func:`dot` under ``no_grad``: the operators would make a leaf per product and per sum and
+    keep only the last, so the sum is added up as floats (the same products, the same order,
+    so the same bits) and made into one leaf. Other operand kinds go through the operators."""
+    pairs = zip(weights, inputs)
+    s = start.data
+    n = 0
+    for w, x in pairs:
+        tx = type(x)
+        if type(w) not in _OWN or (tx is not float and tx not in _OWN):  # (a subclass may override ops)
+            acc = _node_in_mode(s, "", None, 0.0, None, 0.0) if n else start  # type: ignore[arg-type]
+            acc = acc + w * x  # the operators decide (and explain an error)
+            for w, x in pairs:
+                acc = acc + w * x
+            return acc
+        s = s + w.data * (x if tx is float else x.data)
+        n += 1
+    return _node_in_mode(s, "", None, 0.0, None, 0.0) if n else start  # type: ignore[arg-type]
 
 
 def _data_of(x: Any) -> float:
