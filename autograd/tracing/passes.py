@@ -23,10 +23,8 @@ __all__ = ["fuse", "inlined_products", "kept", "schedule", "uses"]
 
 def uses(p: Program) -> list[int]:
     """How many times each variable is an operand of an instruction."""
-    n = [0] * len(p.vars)
-    for i, count in Counter(chain.from_iterable([e[1] for e in p.eqns])).items():  # e[1]: e.ins
-        n[i] = count
-    return n
+    counts = Counter(chain.from_iterable([e[1] for e in p.eqns]))  # e[1]: e.ins
+    return list(map(counts.get, range(len(p.vars)), repeat(0)))
 
 
 def kept(p: Program) -> set[int]:
@@ -49,6 +47,9 @@ def inlined_products(p: Program, n_uses: list[int], keep: set[int], producer: di
                 if k is not None and eqns[k][0] == "*" and n_uses[i] == 1 and i not in keep:  # [0]: op
                     inlined.add(k)
     return inlined
+
+
+_PARTIAL_SUM = Var(NODE, "(partial sum)", 0.0)  # the variable of a '+' folded into the next one of its chain
 
 
 def fuse(p: Program) -> Program:
@@ -120,8 +121,8 @@ def fuse(p: Program) -> Program:
     renamed = map(partial(new, Var), zip(repeat(NODE), map("v{}".format, range(len(eqns))), repeat(0.0)))
     for o, v in zip([e[2] for e in eqns], renamed):  # e[2]: e.out
         names[o] = v
-    for o in absorbed_vars:
-        names[o] = new(Var, (NODE, f"({names[o].name})", 0.0))
+    for o in absorbed_vars:  # no instruction computes these any more, and no line shows them
+        names[o] = _PARTIAL_SUM
     return p.with_(vars=tuple(names), eqns=tuple(eqns), grads=tuple(grads), levels=())
 
 
