@@ -52,8 +52,10 @@ import autograd
 from autograd import Value
 
 # micrograd's backward is recursive (depth = graph depth); pure-Python recursion does not
-# use the C stack on 3.11+, so a high limit lets it run the deep graphs at all.
-sys.setrecursionlimit(max(sys.getrecursionlimit(), 4_000_000))
+# use the C stack on 3.11+, so a high limit lets it run the deep graphs at all. Raised only
+# when this file runs as a script: a module importing it (bench/floor.py, and so the test
+# suite) keeps its own limit, which C code recursing under it (json's decoder) relies on.
+DEEP_RECURSION_LIMIT = 4_000_000
 
 perf = time.perf_counter
 
@@ -773,6 +775,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
+    sys.setrecursionlimit(max(sys.getrecursionlimit(), DEEP_RECURSION_LIMIT))
     if sys.argv[1:2] == ["--gc-child"]:  # one measurement of gc_processes, in a fresh process
         print(json.dumps(gc_child(sys.argv[2], sys.argv[3], int(sys.argv[4]))))
         raise SystemExit(0)
