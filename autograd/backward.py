@@ -20,7 +20,7 @@ from typing import Any
 from .modes import ACTIVE as _ACTIVE
 from .modes import AnomalyError
 from .modes import state as _mode_state
-from .value import LOCK, Value, edges, propagate, walk
+from .value import LOCK, Value, edges, propagate, real_to_float, walk
 
 
 def topological_order(root: Value) -> list[Value]:
@@ -47,7 +47,7 @@ def check_gradient(gradient: Any, where: str) -> float:
     if isinstance(gradient, Value):
         return gradient.data
     if isinstance(gradient, numbers.Real) and not isinstance(gradient, bool):
-        return float(gradient)
+        return real_to_float(gradient, where)
     raise TypeError(
         f"{where}: gradient must be a real number (the seed d out/d out, usually 1.0), "
         f"got {type(gradient).__name__}: {gradient!r}"

@@ -186,6 +186,13 @@ def current_scope() -> str:
     return STATE.get().scope
 
 
+# The open gc_paused() blocks of the whole process (the collector is process-wide) and the
+# state the first of them found.
+_GC_LOCK = threading.Lock()
+_gc_pauses = 0
+_gc_was_enabled = False
+
+
 @contextmanager
 def gc_paused() -> Iterator[None]:
     """Pause Python's cyclic garbage collector inside the block; restore it on exit.
@@ -195,8 +202,10 @@ def gc_paused() -> Iterator[None]:
     section). chaingrad's graphs contain no reference cycles (local derivatives are stored
     numbers, not closures), so reference counting frees them without the collector. The
     collector is process-wide, so this is your explicit choice: other threads' cyclic
-    garbage is not collected while the block runs either. Nested blocks are fine; the
-    collector is re-enabled only if it was enabled when the outermost block began.
+    garbage is not collected while the block runs either. Blocks may nest, and overlap in
+    several threads (``fit`` in two threads): the collector stays paused until the last
+    open block ends, which restores the state the first one found (re-enabled only if it
+    was enabled then).
 
     >>> import gc
     >>> with gc_paused():
@@ -205,13 +214,19 @@ def gc_paused() -> Iterator[None]:
     >>> gc.isenabled()
     True
     """
-    was_enabled = gc.isenabled()
-    gc.disable()
+    global _gc_pauses, _gc_was_enabled
+    with _GC_LOCK:
+        if _gc_pauses == 0:
+            _gc_was_enabled = gc.isenabled()
+        _gc_pauses += 1
+        gc.disable()
     try:
         yield
     finally:
-        if was_enabled:
-            gc.enable()
+        with _GC_LOCK:
+            _gc_pauses -= 1
+            if _gc_pauses == 0 and _gc_was_enabled:
+                gc.enable()
 
 
 def creation_trace() -> str:

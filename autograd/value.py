@@ -478,9 +478,34 @@ def _is_real(x: Any) -> bool:
     return isinstance(x, numbers.Real) and not isinstance(x, Value)
 
 
+def real_to_float(x: numbers.Real, where: str) -> float:
+    """``float(x)`` for a real number ``x``, or an ``OverflowError`` that names ``where`` and
+    the number when ``x`` lies beyond the float range (±1.8e308).
+
+    Python's own message ("int too large to convert to float") names neither; and unlike a
+    float that overflows, such a number is finite, so it is an error, not ``inf``.
+
+    >>> real_to_float(3, "Value()")
+    3.0
+    """
+    try:
+        return float(x)
+    except OverflowError:
+        raise _too_large(x, where) from None
+
+
+def _too_large(x: Any, where: str) -> OverflowError:
+    what = (f"an int of about {int(x.bit_length() * 0.30103) + 1} digits" if isinstance(x, int)
+            else f"a {type(x).__name__} beyond ±1e308")
+    return OverflowError(
+        f"{where}: {what} is too large for a float (the largest is about 1.8e308). "
+        "Scale it down before it enters the graph, or use math.inf for an infinite value."
+    )
+
+
 def _to_float(data: Any) -> float:
     if isinstance(data, (int, float)) or _is_real(data):
-        return float(data)
+        return real_to_float(data, "Value()")
     if isinstance(data, Value):
         raise TypeError(
             f"Value() takes a number, got another Value ({data!r}). "
@@ -513,7 +538,10 @@ def _coerce(x: Any) -> Value:
     """A Value for an operand: Values pass through, real numbers become :class:`Const`."""
     if type(x) is float or (not isinstance(x, Value) and (isinstance(x, int) or _is_real(x))):
         c = _Const()  # x is known real here: no constructor checks needed
-        c.data = float(x)
+        try:
+            c.data = float(x)
+        except OverflowError:
+            raise _too_large(x, "an operand of a Value op") from None
         c.grad = 0.0
         c.op = ""
         c._c0 = None
@@ -576,6 +604,8 @@ def dot(weights: Sequence[Value], inputs: Sequence[Value | Number], start: Value
     """
     acc = start
     if _ACTIVE[0] or (type(acc) is not _Leaf and type(acc) is not _Node):
+        if _ACTIVE[0] and not _mode_state().grad_enabled and type(acc) in _OWN:
+            return _dot_no_grad(weights, inputs, acc)
         for w, x in zip(weights, inputs):
             acc = acc + w * x
         return acc
@@ -629,6 +659,29 @@ def dot(weights: Sequence[Value], inputs: Sequence[Value | Number], start: Value
         n._meta = _NO_META
         acc = n
     return acc
+
+
+_OWN = (_Leaf, _Node, _Const)  # the classes whose operators are the generated ones
+
+
+def _dot_no_grad(weights: Sequence[Value], inputs: Sequence[Value | Number], start: Value) -> Value:
+    """:func:`dot` under ``no_grad``: the operators would make a leaf per product and per sum and
+    keep only the last, so the sum is added up as floats (the same products, the same order,
+    so the same bits) and made into one leaf. Other operand kinds go through the operators."""
+    pairs = zip(weights, inputs)
+    s = start.data
+    n = 0
+    for w, x in pairs:
+        tx = type(x)
+        if type(w) not in _OWN or (tx is not float and tx not in _OWN):  # (a subclass may override ops)
+            acc = _node_in_mode(s, "", None, 0.0, None, 0.0) if n else start  # type: ignore[arg-type]
+            acc = acc + w * x  # the operators decide (and explain an error)
+            for w, x in pairs:
+                acc = acc + w * x
+            return acc
+        s = s + w.data * (x if tx is float else x.data)
+        n += 1
+    return _node_in_mode(s, "", None, 0.0, None, 0.0) if n else start  # type: ignore[arg-type]
 
 
 def _data_of(x: Any) -> float:

@@ -14,7 +14,7 @@ scikit-learn's default ``zero_division="warn"`` returns (without its warning).
 from __future__ import annotations
 
 import math
-from collections.abc import Hashable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from typing import Any
 
 __all__ = [
@@ -246,6 +246,27 @@ def _numbers(seq: list[Any], name: str, fn: str) -> list[float]:
     return out
 
 
+def _mean_of_terms(diffs: list[float], term: Callable[[float, float], float]) -> float:
+    """(1/n) Σ term(d): the sum of ``term(d, 1)`` rounded once (``math.fsum``), divided by n.
+
+    Where that sum overflows although every difference is finite (two squares of 1.2e154),
+    the mean may still fit, so it is summed again as Σ term(d, n), each term divided first:
+    the right number, or ``inf`` when the mean itself is beyond float range. A nan or
+    infinite difference gives nan or inf, as numpy does.
+    """
+    n = len(diffs)
+    try:
+        mean = math.fsum(term(d, 1.0) for d in diffs) / n
+    except OverflowError:  # fsum's exact sum left float range
+        mean = math.inf
+    if mean == math.inf and all(map(math.isfinite, diffs)):
+        try:
+            mean = math.fsum(term(d, n) for d in diffs)
+        except OverflowError:
+            mean = math.inf
+    return mean
+
+
 def mean_squared_error(y_true: Sequence[float], y_pred: Sequence[float]) -> float:
     """MSE = (1/n) Σ (y_true_i - y_pred_i)².
 
@@ -254,7 +275,7 @@ def mean_squared_error(y_true: Sequence[float], y_pred: Sequence[float]) -> floa
     """
     t, p = _pair(y_true, y_pred, "mean_squared_error")
     t, p = _numbers(t, "y_true", "mean_squared_error"), _numbers(p, "y_pred", "mean_squared_error")
-    return math.fsum((a - b) ** 2 for a, b in zip(t, p)) / len(t)
+    return _mean_of_terms([a - b for a, b in zip(t, p)], lambda d, n: d / n * d)
 
 
 def mean_absolute_error(y_true: Sequence[float], y_pred: Sequence[float]) -> float:
@@ -265,4 +286,4 @@ def mean_absolute_error(y_true: Sequence[float], y_pred: Sequence[float]) -> flo
     """
     t, p = _pair(y_true, y_pred, "mean_absolute_error")
     t, p = _numbers(t, "y_true", "mean_absolute_error"), _numbers(p, "y_pred", "mean_absolute_error")
-    return math.fsum(abs(a - b) for a, b in zip(t, p)) / len(t)
+    return _mean_of_terms([a - b for a, b in zip(t, p)], lambda d, n: abs(d) / n)

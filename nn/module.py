@@ -83,7 +83,7 @@ class Module:
         cls = type(self)
         if cls.parameters is Module.parameters and cls.named_parameters is not Module.named_parameters:
             return [p for _, p in self.named_parameters()]
-        return [p for _, p in _walk(self)]  # (also what an override's super().parameters() gets)
+        return [p for _, p in _walk(self, named=False)]  # (also what an override's super().parameters() gets)
 
     def named_parameters(self) -> list[tuple[str, Value]]:
         """``(name, parameter)`` pairs; names are dotted attribute paths like ``layers.0.neurons.2.w.1``.
@@ -187,11 +187,14 @@ def _is_number(v: Any) -> bool:
         return False
 
 
-def _walk(root: Module) -> list[tuple[str, Value]]:
+def _walk(root: Module, named: bool = True) -> list[tuple[str, Value]]:
     """Walk attributes iteratively (explicit stack), depth-first in definition order.
 
     ``root``'s own attributes are always walked; a module met inside it is asked for its
     ``named_parameters()`` if it customizes either method, so overrides are respected.
+    With ``named=False`` every name is ``""`` (``parameters()``: no strings are built), and
+    a list or tuple of Values, such as a neuron's weights, is taken in one loop instead of
+    element by element through the stack (the same order: nothing else comes between).
     """
     out: list[tuple[str, Value]] = []
     seen: set[int] = set()
@@ -216,13 +219,22 @@ def _walk(root: Module) -> list[tuple[str, Value]]:
             else:
                 items = [(k, v) for k, v in vars(obj).items() if not k.startswith("_")]
         elif isinstance(obj, (list, tuple)):
+            if not named and all(isinstance(v, Value) for v in obj):
+                for v in obj:
+                    if id(v) not in seen:
+                        seen.add(id(v))
+                        out.append(("", v))
+                continue
             items = [(str(i), v) for i, v in enumerate(obj)]
         elif isinstance(obj, dict):
             items = [(str(k), v) for k, v in obj.items()]
         else:
             continue
-        prefix = f"{name}." if name else ""
-        stack.extend((prefix + k, v) for k, v in reversed(items))
+        if named:
+            prefix = f"{name}." if name else ""
+            stack.extend((prefix + k, v) for k, v in reversed(items))
+        else:
+            stack.extend(("", v) for _, v in reversed(items))
     return out
 
 

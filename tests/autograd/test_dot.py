@@ -1,5 +1,6 @@
 """autograd.dot: a neuron's sum built in one loop must be micrograd's sum, node for node."""
 
+import contextlib
 import math
 import struct
 
@@ -80,6 +81,17 @@ def test_modes_go_through_the_operators():
     assert _shape(y) == _shape(z) and y.scope == "layer"
     with detect_anomaly(), pytest.raises(Exception, match="produced inf"):
         dot([Value(1e308)], [10.0], b)
+
+
+@given(neuron(), st.sampled_from([None, "layers.0"]))
+def test_under_no_grad_the_sum_is_the_operators_number_as_one_leaf(case, name):
+    ws, xs, b = case
+    with no_grad(), scope(name) if name else contextlib.nullcontext():
+        fast = dot(ws, xs, b)
+        generic = _generic(ws, xs, b)
+    assert _bits(fast.data) == _bits(generic.data)
+    assert fast.is_leaf and fast.scope == generic.scope
+    assert (fast is b) == (generic is b)  # an empty sum is the start itself, as sum() gives
 
 
 @pytest.mark.parametrize("ws, xs", [([Value(1.0)], ["2"]), (["w"], [2.0]), ([Value(1.0)], [None])])

@@ -38,3 +38,26 @@ def test_graphs_leave_no_cyclic_garbage_for_the_collector():
         y.backward()
         del x, y  # freed here by reference counting
     assert gc.collect() == 0  # nothing unreachable was left waiting for the collector
+
+
+def test_overlapping_pauses_in_two_threads_end_with_the_last_one():
+    # fit() in two threads: the first to finish must not switch the collector back on under
+    # the other, and the last to finish restores what the first one found
+    import threading
+
+    entered, leave = threading.Event(), threading.Event()
+
+    def other():
+        with gc_paused():
+            entered.set()
+            leave.wait(10)
+
+    assert gc.isenabled()
+    t = threading.Thread(target=other)
+    t.start()
+    assert entered.wait(10)
+    with gc_paused():
+        leave.set()
+        t.join(10)  # the other thread's block has ended
+        assert not gc.isenabled()  # still paused for this one
+    assert gc.isenabled()

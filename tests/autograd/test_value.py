@@ -1,6 +1,9 @@
 """Value: construction, operators, micrograd's own test expressions, errors."""
 
 import math
+import re
+import sys
+from fractions import Fraction
 
 import pytest
 
@@ -111,6 +114,32 @@ def test_nodes_stay_small_with_room_for_user_attributes():
 def test_constructor_rejects_non_numbers_naming_the_type(bad):
     with pytest.raises(TypeError, match=type(bad).__name__):
         Value(bad)
+
+
+@pytest.mark.parametrize(
+    ("build", "where"),
+    [
+        (lambda: Value(10**400), "Value()"),
+        (lambda: Value(Fraction(10**400, 3)), "Value()"),
+        (lambda: Value(1.0) * 10**400, "an operand"),
+        (lambda: 10**400 + Value(1.0), "an operand"),
+        (lambda: Value(1.0).max(-(10**400)), "an operand"),
+        (lambda: (Value(1.0) * 2).backward(10**400), "backward()"),
+    ],
+)
+def test_a_number_beyond_float_range_is_an_overflow_error_that_says_so(build, where):
+    # Python's own message is "int too large to convert to float", naming neither the call
+    # nor the number; a float would silently be inf, which an int this size is not.
+    pattern = rf"{re.escape(where)}.*too large for a float \(the largest is about 1\.8e308\)"
+    with pytest.raises(OverflowError, match=pattern) as info:
+        build()
+    assert "digits" in str(info.value) or "Fraction" in str(info.value)
+
+
+def test_a_number_just_inside_float_range_is_converted_exactly():
+    big = int(sys.float_info.max)
+    assert Value(big).data == sys.float_info.max
+    assert (Value(1.0) * big).data == sys.float_info.max
 
 
 def test_constructor_rejects_a_value_and_says_what_to_do():

@@ -104,6 +104,28 @@ def test_regression_metrics_by_hand():
     assert close(mean_squared_error([1.0], [Value(3.0)]), 4.0)
 
 
+BIG = 1.2e154  # BIG² = 1.44e308 fits; two of them do not
+
+
+@pytest.mark.parametrize(
+    ("y_true", "y_pred", "mse", "mae"),
+    [
+        # the mean fits although the sum of the terms overflows: the mean, not an error
+        ([BIG, BIG], [0.0, 0.0], BIG * BIG, BIG),
+        ([1e308, 1e308], [-1e307, -1e307], math.inf, 1e308 + 1e307),
+        # a term that overflows makes the mean overflow too: inf, as numpy and sklearn give
+        ([1e200], [-1e200], math.inf, 2e200),
+        ([math.inf, 1.0], [0.0, 1.0], math.inf, math.inf),
+        ([math.nan, 1.0], [0.0, 1.0], math.nan, math.nan),
+        ([math.inf], [math.inf], math.nan, math.nan),  # inf - inf
+    ],
+)
+def test_regression_metrics_at_huge_and_non_finite_values(y_true, y_pred, mse, mae):
+    for fn, want in ((mean_squared_error, mse), (mean_absolute_error, mae)):
+        got = fn(y_true, y_pred)
+        assert got == want or (math.isnan(got) and math.isnan(want)), (fn.__name__, got, want)
+
+
 @pytest.mark.parametrize(
     "fn", [accuracy_score, precision_score, recall_score, f1_score, confusion_matrix,
            mean_squared_error, mean_absolute_error]

@@ -231,6 +231,28 @@ def test_shared_parameter_is_listed_once():
     assert len(m.parameters()) == 4
 
 
+class Containers(Module):
+    """Parameters in every container the walk enters, Values shared between them."""
+
+    def __init__(self):
+        shared = Value(1.0)
+        self.mixed = [Value(2.0), Neuron(1, init=const(3.0)), shared]  # a module between Values
+        self.pair = (shared, Value(4.0))  # all Values, one already seen
+        self.table = {"x": [Value(5.0), shared], "y": Neuron(2, init=const(6.0))}
+        self.nested = [[Value(7.0)], ((Value(8.0),),)]
+
+
+def test_parameters_are_named_parameters_values_in_the_same_order():
+    m = Containers()
+    named = m.named_parameters()
+    assert [n for n, _ in named] == [
+        "mixed.0", "mixed.1.w.0", "mixed.1.b", "mixed.2", "pair.1", "table.x.0",
+        "table.y.w.0", "table.y.w.1", "table.y.b", "nested.0.0", "nested.1.0.0",
+    ]
+    assert m.parameters() == [p for _, p in named]
+    assert [p.data for p in m.parameters()] == [2.0, 3.0, 0.0, 1.0, 4.0, 5.0, 6.0, 6.0, 0.0, 7.0, 8.0]
+
+
 class MicrogradStyle(Module):
     """Overrides parameters() and __call__ like micrograd's modules do."""
 
