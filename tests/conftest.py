@@ -55,6 +55,7 @@ def pytest_collection_finish(session):
     _freeze_what_is_loaded("collection")
 
 
+@pytest.hookimpl(trylast=True)  # after the test's fixtures are torn down (a monkeypatched sys.modules undone)
 def pytest_runtest_teardown(item, nextitem):
     if "torch" in sys.modules:
         _freeze_what_is_loaded("torch")
