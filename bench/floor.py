@@ -36,6 +36,9 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from engine import loss_fn as demo_loss  # micrograd's demo loss, as bench/engine.py times it
 
 
 class N:
@@ -216,15 +219,6 @@ class FloorMLP:
 
     def parameters(self) -> list[N]:
         return [p for layer in self.layers for ws, b in layer for p in (*ws, b)]
-
-
-def demo_loss(model: Any, X: list[list[float]], y: list[float]) -> Any:
-    """micrograd's demo loss, as bench/engine.py writes it: mean hinge + 1e-4 · Σ p²."""
-    scores = list(map(model, X))
-    losses = [(1 + -yi * si).relu() for yi, si in zip(y, scores)]
-    data_loss = sum(losses) * (1.0 / len(losses))
-    reg_loss = 1e-4 * sum(p * p for p in model.parameters())
-    return data_loss + reg_loss
 
 
 class Stepper:
