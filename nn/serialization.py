@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 import secrets
 import stat
 from typing import Any
@@ -148,6 +149,33 @@ def _bad(path: str, what: str) -> ValueError:
     return ValueError(f"nn.load: {path} {what}")
 
 
+# A parameter file nests a few levels (the document, the optimizer's state, one parameter's
+# moments). json's reader recurses once per level, in C: a hostile file nested 10^5 deep
+# raises RecursionError under the default recursion limit, but with the limit raised (as
+# micrograd users raise it for its recursive backward) it overflows the C stack and the
+# process dies. So the depth is measured first, without recursion.
+MAX_NESTING = 64
+_JSON_TOKENS = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')
+
+
+def _nesting(text: str) -> int:
+    """The deepest nesting of ``[`` and ``{`` in JSON ``text``, brackets inside strings aside.
+
+    >>> _nesting('{"a": [1, "[[["], "b": {}}')
+    2
+    """
+    depth = deepest = 0
+    for m in _JSON_TOKENS.finditer(text):
+        c = m.group()
+        if c == "[" or c == "{":
+            depth += 1
+            if depth > deepest:
+                deepest = depth
+        elif c == "]" or c == "}":
+            depth -= 1
+    return deepest
+
+
 def _read(path: str) -> dict[str, Any]:
     with open(path, "rb") as f:
         raw = f.read()
@@ -156,6 +184,9 @@ def _read(path: str) -> dict[str, Any]:
     except UnicodeDecodeError as e:
         raise _bad(path, f"is not UTF-8 text (byte {e.start} is {raw[e.start:e.start + 1]!r}); "
                          "a chaingrad parameter file is JSON written by nn.save") from None
+    # (a real file opens about ten brackets in all: counting them is C-fast, the scan is not)
+    if text.count("[") + text.count("{") > MAX_NESTING and _nesting(text) > MAX_NESTING:
+        raise _bad(path, "is not a chaingrad parameter file: its JSON is nested too deeply to read")
     try:
         doc = json.loads(text)
     except json.JSONDecodeError as e:

@@ -189,3 +189,46 @@ def test_curves_mark_the_epoch_whose_weights_early_stopping_kept(tmp_path):
     for ax in seen:
         marks = [line for line in ax.get_lines() if line.get_label() == "best (weights kept)"]
         assert len(marks) == 1 and list(marks[0].get_xdata()) == [2, 2]  # epoch 1 drawn as epoch 2
+
+
+@pytest.mark.parametrize("sizes", [[16, 16, 1], [8, 3]], ids=["one score", "three class scores"])
+def test_the_boundary_grid_is_replayed_with_the_models_numbers(sizes):
+    import random
+
+    from nn import MLP
+    from nn.plots import grid_classes, grid_scores
+
+    model = MLP(2, sizes, rng=random.Random(4))
+    fast = demo.replayed(model, [0.3, -0.2])
+    assert fast is not model  # an MLP's grid is replayed, not run through the engine point by point
+    grid = grid_scores if sizes[-1] == 1 else grid_classes
+    assert grid(fast, (-1.5, 2.5), (-1.0, 1.5), 12) == grid(model, (-1.5, 2.5), (-1.0, 1.5), 12)
+    if sizes[-1] == 1:
+        assert fast([0.7, 0.1]) == model([0.7, 0.1]).data  # bit for bit, every point
+    else:
+        assert fast([0.7, 0.1]) == [o.data for o in model([0.7, 0.1])]
+
+
+def test_a_model_that_is_not_an_mlp_or_compares_values_is_drawn_by_the_engine():
+    from nn import MLP
+
+    def other(p):
+        return Value(p[0]) - p[1]
+
+    assert demo.replayed(other, [0.0, 0.0]) is other
+
+    class Clipped(MLP):  # Python's max over Values: a comparison the trace guards
+        def forward(self, x):
+            return max(super().forward(x), Value(0.0) * x[0])
+
+    clipped = Clipped(2, [3, 1], init=lambda fan_in, fan_out, rng: 0.5)
+    assert demo.replayed(clipped, [1.0, 1.0]) is clipped
+
+    class Branchy(MLP):  # a branch on .data, invisible to the trace: caught on the second point
+        def forward(self, x):
+            out = super().forward(x)
+            return out if out.data < 0.05 else out * 2.0
+
+    branchy = Branchy(2, [1], init=lambda fan_in, fan_out, rng: 0.5)
+    assert branchy([0.0, 0.0]).data < 0.05 <= branchy([0.5, -0.25]).data  # the point and the probe
+    assert demo.replayed(branchy, [0.0, 0.0]) is branchy

@@ -140,6 +140,23 @@ def test_deeply_nested_json_is_a_value_error(tmp_path):
     assert "nested too deeply" in load_error(tmp_path / "m.json", "[" * 100_000 + "]" * 100_000)
 
 
+def test_deeply_nested_json_is_a_value_error_under_a_raised_recursion_limit(tmp_path):
+    # micrograd's backward recurses, so its users raise the recursion limit; json's C reader
+    # then recursed until the C stack overflowed and the process died. A child process
+    # runs it, so that a crash fails this test instead of killing the test run.
+    import subprocess
+    import sys
+
+    path = tmp_path / "m.json"
+    path.write_text("[" * 100_000 + "]" * 100_000)
+    code = ("import random, sys; sys.setrecursionlimit(4_000_000); import nn\n"
+            "try:\n    nn.load(nn.MLP(2, [1], rng=random.Random(0)), sys.argv[1])\n"
+            "except ValueError as e:\n    print(e)\n")
+    done = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr[-500:]
+    assert "nested too deeply" in done.stdout and str(path) in done.stdout
+
+
 def test_a_non_utf8_file_is_a_value_error_naming_the_file(tmp_path):
     path = tmp_path / "m.json"
     path.write_bytes(b'{"format": "chaingrad.state_dict", "module": "\xff"}')
