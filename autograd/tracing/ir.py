@@ -11,12 +11,15 @@ takes and returns a Program, so each can be printed and tested alone.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from functools import partial
+from operator import itemgetter
 from typing import NamedTuple
 
 from ..ops import op_of
 
-__all__ = ["Eqn", "GradEqn", "Guard", "Program", "Var"]
+__all__ = ["Eqn", "GradEqn", "Guard", "Packed", "Program", "Var", "pack", "unpack"]
 
 INPUT, PARAM, CONST, NODE = "input", "param", "const", "node"
 # Both lowerings keep 1.0 and -1.0 in value slots 0 and 1 and variable i in slot i + 2.
@@ -76,7 +79,7 @@ class Guard:
     rhs_value: float = 0.0
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, weakref_slot=True)
 class Program:
     """Forward instructions, backward instructions and guards over numbered variables."""
 
@@ -98,6 +101,45 @@ class Program:
 
     def __str__(self) -> str:
         return format_program(self)
+
+
+# ----------------------------------------------------------------------------- keeping
+
+# A Program as plain tuples: (vars, inputs, params, eqns, outputs, grads, guards, levels).
+Packed = tuple
+
+
+def pack(p: Program) -> Packed:
+    """``p`` as nested plain tuples, which CPython's collector stops tracking after one pass.
+
+    A program has a few records per node, and named tuples stay tracked forever: a live
+    trace of micrograd's demo step held ~300k of them and made every full collection
+    ~10x slower. Plain tuples of numbers and strings are untracked by the collections that
+    see them (a tuple holding tuples once those are: two collections for a program).
+    :func:`unpack` gives the Program back, equal field by field.
+
+    >>> from autograd import Value
+    >>> from autograd.tracing.record import record
+    >>> w = Value(2.0)
+    >>> p = record(lambda x: w * x, (1.0,)).program
+    >>> type(pack(p)[3][0]) is tuple, unpack(pack(p)) == p
+    (True, True)
+    """
+    return (tuple(map(_plain, p.vars)), p.inputs, p.params, tuple(map(_plain, p.eqns)), p.outputs,
+            tuple(map(_plain, p.grads)), p.guards, p.levels)
+
+
+_plain = itemgetter(slice(None))  # a named tuple's items as a plain tuple (a C-level copy)
+
+
+_as_var, _as_eqn, _as_grad = (partial(tuple.__new__, t) for t in (Var, Eqn, GradEqn))
+
+
+def unpack(t: Packed) -> Program:
+    """The :class:`Program` that :func:`pack` packed (its records as named tuples again)."""
+    vs, inputs, params, eqns, outputs, grads, guards, levels = t
+    return Program(tuple(map(_as_var, vs)), inputs, params, tuple(map(_as_eqn, eqns)), outputs,
+                   tuple(map(_as_grad, grads)), guards, levels)
 
 
 # ----------------------------------------------------------------------------- printing
@@ -180,7 +222,7 @@ def format_program(p: Program) -> str:
 
 
 def local_slots(p: Program, stored: dict[tuple[int, int], int],
-                slot: list[int]) -> tuple[list[int], list[int]]:
+                slot: Sequence[int]) -> tuple[list[int], list[int]]:
     """Per eqn, the value slots of d out / d operand 0 and of d out / d operand 1 (or later).
 
     1.0 (slot :data:`ONE`) for ``+``/``sum``, the other operand for ``*``, -1.0 (:data:`MINUS_ONE`)
@@ -191,12 +233,11 @@ def local_slots(p: Program, stored: dict[tuple[int, int], int],
     n = len(p.eqns)
     d0, d1 = [-1] * n, [-1] * n
     get = stored.get
-    for k, e in enumerate(p.eqns):
-        op = e.op
+    for k, (op, ins, _, _) in enumerate(p.eqns):
         if op == "+" or op == "sum":
             d0[k] = d1[k] = ONE
         elif op == "*":
-            d0[k], d1[k] = slot[e.ins[1]], slot[e.ins[0]]
+            d0[k], d1[k] = slot[ins[1]], slot[ins[0]]
         elif op == "-":
             d0[k], d1[k] = ONE, MINUS_ONE
         elif op == "neg":

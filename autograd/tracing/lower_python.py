@@ -18,7 +18,8 @@ a sum) shares its slot. Long expressions are cut into statements of at most
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from operator import itemgetter
 from typing import Any
 
 from ..ops import Op, op_of
@@ -151,7 +152,7 @@ class PythonReplay:
 
     def __init__(self, p: Program) -> None:
         nv = len(p.vars)
-        values = [1.0, -1.0] + [v.value for v in p.vars]
+        values = [1.0, -1.0, *map(itemgetter(2), p.vars)]  # [2]: Var.value
         self.n_inputs = len(p.inputs)
         self.param_slots = (2 + p.params[0], 2 + p.params[-1] + 1) if p.params else (0, 0)
         n_uses = uses(p)
@@ -161,17 +162,18 @@ class PythonReplay:
         local: dict[tuple[int, int], int] = {}  # (eqn, operand) -> value slot of d out/d operand
         groups: dict[tuple[int, Any], list[tuple]] = {}
         kernels: dict[Any, Kernel] = {}
-        folded = {p.eqns[k].out: p.eqns[k].ins for k in inlined}  # a folded product's var -> its operands
+        eqns = p.eqns
+        folded = {eqns[k][2]: eqns[k][1] for k in inlined}  # a folded product's var (out) -> operands (ins)
         rules: dict[Any, tuple[Op, tuple[str, ...]]] = {}
         for lv, members in enumerate(p.levels):
             for k in members:
                 if k in inlined:
                     continue
-                e = p.eqns[k]
-                o = 2 + e.out
-                if e.op == "sum" or e.op == "+":
+                op, ins, out, param = eqns[k]
+                o = 2 + out
+                if op == "sum" or op == "+":
                     pattern, slots = [], []
-                    for i in e.ins:
+                    for i in ins:
                         ab = folded.get(i)
                         if ab is not None:
                             pattern.append(2)
@@ -184,12 +186,12 @@ class PythonReplay:
                         kernels[key] = _sum_kernel(tuple(pattern))
                     groups.setdefault((lv, key), []).append((o, *slots))
                     continue
-                has_param = e.param is not None
-                got = rules.get((e.op, e.param))
+                has_param = param is not None
+                got = rules.get((op, param))
                 if got is None:
-                    entry = op_of(e.op if e.param is None else f"**{e.param!r}")
-                    got = rules[(e.op, e.param)] = (entry, entry.inline[1] if entry.inline is not None
-                                                    and not has_param else ("expr",) * entry.arity)
+                    entry = op_of(op if param is None else f"**{param!r}")
+                    got = rules[(op, param)] = (entry, entry.inline[1] if entry.inline is not None
+                                                and not has_param else ("expr",) * entry.arity)
                 entry, kinds = got
                 stored = []
                 for pos, kd in enumerate(kinds):
@@ -200,16 +202,18 @@ class PythonReplay:
                     elif kd == "1.0" or kd == "-1.0":
                         local[(k, pos)] = ONE if kd == "1.0" else MINUS_ONE
                     else:
-                        local[(k, pos)] = o if kd == "out" else 2 + e.ins[0 if kd == "a" else -1]
+                        local[(k, pos)] = o if kd == "out" else 2 + ins[0 if kd == "a" else -1]
                 key = (entry.name, tuple(stored), has_param)
                 if key not in kernels:
                     kernels[key] = _op_kernel(entry, tuple(stored), has_param)
-                item = (o, *(2 + i for i in e.ins), *(local[(k, pos)] for pos in stored))
-                groups.setdefault((lv, key), []).append((*item, e.param) if has_param else item)
-        self.forward_schedule = [(kernels[key], groups[(lv, key)])
+                item = (o, *[2 + i for i in ins], *[local[(k, pos)] for pos in stored])
+                groups.setdefault((lv, key), []).append((*item, param) if has_param else item)
+        # tuples, not lists, of tuples of numbers: the collector stops tracking them (a live trace
+        # does not slow every full collection down)
+        self.forward_schedule = [(kernels[key], tuple(groups[(lv, key)]))
                                  for lv, key in sorted(groups, key=lambda g: g[0])]
-        self.values = values
-        self.slot = [2 + i for i in range(nv)]
+        self.values = tuple(values)
+        self.slot = tuple(range(2, 2 + nv))
         self.out_slots = tuple(2 + i for i in p.outputs)
         self.guard_check = guard_check(p, self.slot)
         self._lower_backward(p, local, nv)
@@ -220,7 +224,7 @@ class PythonReplay:
         n_g = 0
         groups: dict[tuple[int, tuple[str, ...]], list[tuple]] = {}
         d0, d1 = local_slots(p, local, self.slot)
-        eq_out = [e.out for e in p.eqns]
+        eq_out = [e[2] for e in p.eqns]  # e[2]: e.out
         for var, terms in p.grads:
             if not terms:  # the output: the seed
                 gslot[var] = n_g
@@ -254,13 +258,13 @@ class PythonReplay:
             glevel[var] = lv + 1
             groups.setdefault((lv + 1, tuple(kinds)), []).append(tuple(item))
         self.n_grads = n_g
-        self.backward_schedule = [(_grad_kernel(kinds), groups[(lv, kinds)])
+        self.backward_schedule = [(_grad_kernel(kinds), tuple(groups[(lv, kinds)]))
                                   for lv, kinds in sorted(groups, key=lambda g: g[0])]
         self.param_grad_slots = tuple(gslot[i] for i in p.params)
         self.seed = gslot[p.outputs[0]] if p.grads else -1
 
     def forward(self, xs: list[float], params: list[float]) -> list[float]:
-        v = self.values.copy()
+        v = list(self.values)
         v[2 : 2 + self.n_inputs] = xs
         a, b = self.param_slots
         v[a:b] = params
@@ -282,7 +286,7 @@ class PythonReplay:
         return [v[s] for s in self.out_slots]
 
 
-def guard_check(p: Program, slot: list[int] | None = None) -> Callable[[Any], bool] | None:
+def guard_check(p: Program, slot: Sequence[int] | None = None) -> Callable[[Any], bool] | None:
     """One compiled expression that is True when every guard holds (None without guards).
 
     ``slot[var]`` is where a lowering keeps each variable (default: ``2 + var``, the Python layout).

@@ -13,7 +13,8 @@
 from __future__ import annotations
 
 from collections import Counter
-from itertools import chain
+from functools import partial
+from itertools import chain, repeat
 
 from .ir import NODE, Eqn, GradEqn, Program, Var
 
@@ -22,10 +23,8 @@ __all__ = ["fuse", "inlined_products", "kept", "schedule", "uses"]
 
 def uses(p: Program) -> list[int]:
     """How many times each variable is an operand of an instruction."""
-    n = [0] * len(p.vars)
-    for i, count in Counter(chain.from_iterable([e[1] for e in p.eqns])).items():  # e[1]: e.ins
-        n[i] = count
-    return n
+    counts = Counter(chain.from_iterable([e[1] for e in p.eqns]))  # e[1]: e.ins
+    return list(map(counts.get, range(len(p.vars)), repeat(0)))
 
 
 def kept(p: Program) -> set[int]:
@@ -40,13 +39,17 @@ def inlined_products(p: Program, n_uses: list[int], keep: set[int], producer: di
     """The ``*`` instructions whose single use is inside a sum: both lowerings compute them
     inside that sum's expression instead of storing them (indices into ``p.eqns``)."""
     inlined = set()
-    for e in p.eqns:
-        if e.op in ("sum", "+"):
-            for i in e.ins:
+    eqns = p.eqns
+    for op, ins, _, _ in eqns:
+        if op == "sum" or op == "+":
+            for i in ins:
                 k = producer.get(i)
-                if k is not None and p.eqns[k].op == "*" and n_uses[i] == 1 and i not in keep:
+                if k is not None and eqns[k][0] == "*" and n_uses[i] == 1 and i not in keep:  # [0]: op
                     inlined.add(k)
     return inlined
+
+
+_PARTIAL_SUM = Var(NODE, "(partial sum)", 0.0)  # the variable of a '+' folded into the next one of its chain
 
 
 def fuse(p: Program) -> Program:
@@ -68,9 +71,11 @@ def fuse(p: Program) -> Program:
     absorbed = [False] * n_eqns  # a '+' that the next '+' of its chain continues
     ops_of: dict[int, list[int]] = {}  # chain id -> operands so far
     top: dict[int, int] = {}  # chain id -> eqn index of its current top
+    pluses = []  # the '+' eqns, in order
     for k, (op, ins, _, _) in enumerate(p.eqns):
         if op != "+":
             continue
+        pluses.append(k)
         a = ins[0]
         left = producer.get(a)
         if left is not None and chain[left] >= 0 and n_uses[a] == 1 and a not in keep:
@@ -95,15 +100,13 @@ def fuse(p: Program) -> Program:
         ops = ops_of[cid] if cid >= 0 else None
         eqns.append(new(Eqn, ("sum", tuple(ops), e.out, None)) if ops is not None and len(ops) > 2 else e)
     # where a backward term (eqn k, operand pos) lands: at_a for pos 0, at_b for pos 1
-    at_a = [(new_index[k], 0) for k in range(n_eqns)]
-    at_b = [(new_index[k], 1) for k in range(n_eqns)]
-    for k in range(n_eqns):
-        cid = chain[k]
-        if cid >= 0:
-            t = new_index[top[cid]]
-            at_a[k] = (t, 0)
-            at_b[k] = (t, b_at[k])
-    absorbed_vars = {p.eqns[k].out for k in range(n_eqns) if absorbed[k]}
+    at_a = list(zip(new_index, repeat(0)))
+    at_b = list(zip(new_index, repeat(1)))
+    for k in pluses:
+        t = new_index[top[chain[k]]]
+        at_a[k] = (t, 0)
+        at_b[k] = (t, b_at[k])
+    absorbed_vars = {p.eqns[k].out for k in pluses if absorbed[k]}
     grads = []
     add = grads.append
     for var, terms in p.grads:
@@ -115,10 +118,11 @@ def fuse(p: Program) -> Program:
         else:
             add(new(GradEqn, (var, tuple([at_b[k] if pos else at_a[k] for k, pos in terms]))))
     names = list(p.vars)  # renumber the results that remain: v0, v1, ... in order
-    for n, e in enumerate(eqns):
-        names[e.out] = new(Var, (NODE, f"v{n}", 0.0))
-    for o in absorbed_vars:
-        names[o] = new(Var, (NODE, f"({names[o].name})", 0.0))
+    renamed = map(partial(new, Var), zip(repeat(NODE), map("v{}".format, range(len(eqns))), repeat(0.0)))
+    for o, v in zip([e[2] for e in eqns], renamed):  # e[2]: e.out
+        names[o] = v
+    for o in absorbed_vars:  # no instruction computes these any more, and no line shows them
+        names[o] = _PARTIAL_SUM
     return p.with_(vars=tuple(names), eqns=tuple(eqns), grads=tuple(grads), levels=())
 
 

@@ -13,6 +13,8 @@ import os
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
+from itertools import repeat
 from typing import Any
 
 from ..modes import comparisons_reported, is_grad_enabled
@@ -257,8 +259,9 @@ def build(out: Value, inputs: list[Value], extras: list[Value],
     eqns: list[Eqn] = []
     n_loss_eqns = 0
     entries: dict[str, tuple[str, float | None]] = {}
-    new = tuple.__new__  # Var(...) and Eqn(...) without their Python-level __new__: one per node
-    add_var, add_eqn = variables.append, eqns.append
+    new = tuple.__new__  # Eqn(...) and Var(...) without their Python-level __new__: one per node
+    add_eqn = eqns.append
+    k = n_leaves = len(variables)  # the next node's variable
     for position, n in enumerate(order):
         ch = n.children
         if not ch:
@@ -268,13 +271,15 @@ def build(out: Value, inputs: list[Value], extras: list[Value],
         if got is None:
             entry = op_of(op)
             got = entries[op] = (entry.name, exponent_of(op) if entry.name == "**n" else None)
-        k = len(variables)
         var_of[n] = k
-        add_var(new(Var, (NODE, f"v{len(eqns)}", 0.0)))
         add_eqn(new(Eqn, (got[0], (var_of[ch[0]],) if len(ch) == 1 else (var_of[ch[0]], var_of[ch[1]]),
                           k, got[1])))
+        k += 1
         if position < n_loss:
             n_loss_eqns += 1
+    # the results' variables v0, v1, ... in eqn order, made in one C-level pass
+    variables.extend(map(partial(new, Var), zip(repeat(NODE), map("v{}".format, range(k - n_leaves)),
+                                                repeat(0.0))))
     grads = _backward(eqns[:n_loss_eqns], var_of[out], [var_of[p] for p in params], len(variables))
     guards = tuple(_guard(a, op, b, r, w, var_of) for a, op, b, r, w in compared)
     program = Program(tuple(variables), tuple(range(len(inputs))), tuple(var_of[p] for p in params),

@@ -5,13 +5,14 @@ from __future__ import annotations
 import math
 import struct
 import threading
+import weakref
 from collections.abc import Callable
 from typing import Any
 
 from ..backward import grad as _grad
 from ..modes import gc_paused
 from ..value import LOCK, Value
-from .ir import CONST, Guard, Program, eqn_text
+from .ir import CONST, Guard, Packed, Program, eqn_text, pack, unpack
 from .lower_numpy import NonFinite, lower_numpy, numpy_available
 from .lower_python import lower_python
 from .passes import fuse, schedule
@@ -75,26 +76,48 @@ class Traced:
     def _build(self, fn: Callable[..., Value], args: tuple[Any, ...], backend: str) -> None:
         rec = record(fn, args)
         self.fn = fn
-        self.recorded: Program = rec.program
-        """The program as recorded (one instruction per op node), before fusing."""
-        self.program: Program = schedule(fuse(rec.program))
-        """The program that runs: fused and scheduled."""
+        program = schedule(fuse(rec.program))
         if backend == "auto":
-            wide = len(self.program.eqns) >= AUTO_MIN_WIDTH * max(1, len(self.program.levels))
+            wide = len(program.eqns) >= AUTO_MIN_WIDTH * max(1, len(program.levels))
             backend = "numpy" if wide and numpy_available() else "python"
         self.parameters: tuple[Value, ...] = rec.parameters
         self.backend = backend
-        self._rec = rec
-        self._python = lower_python(self.program) if backend == "python" else None
-        self._numpy = lower_numpy(self.program) if backend == "numpy" else None
+        self._shape, self._extras_shape = rec.shape, rec.extras_shape
+        self._python = lower_python(program) if backend == "python" else None
+        self._numpy = lower_numpy(program) if backend == "numpy" else None
+        # Both programs are kept as plain tuples (see ir.pack): the collector stops tracking
+        # them, so a live trace does not slow every full collection down. They are rebuilt
+        # when read, and shared while someone holds them.
+        self._packed: tuple[Packed, Packed] = (pack(rec.program), pack(program))
+        self._views: list[Any] = [None, None]
+        self._sizes = (len(rec.program.eqns), len(program.eqns), len(program.levels), len(program.inputs),
+                       len(program.guards))
+
+    def _view(self, which: int) -> Program:
+        ref = self._views[which]
+        p = ref() if ref is not None else None
+        if p is None:
+            p = unpack(self._packed[which])
+            self._views[which] = weakref.ref(p)
+        return p
+
+    @property
+    def recorded(self) -> Program:
+        """The program as recorded (one instruction per op node), before fusing."""
+        return self._view(0)
+
+    @property
+    def program(self) -> Program:
+        """The program that runs: fused and scheduled."""
+        return self._view(1)
 
     # -------------------------------------------------------------- replaying
 
     def _inputs(self, args: tuple[Any, ...]) -> list[float]:
         leaves, shape = flatten(args)
-        if shape != self._rec.shape:
+        if shape != self._shape:
             now = paths(args)
-            then = paths(unflatten(self._rec.shape, [0.0] * len(self.program.inputs)))
+            then = paths(unflatten(self._shape, [0.0] * self._sizes[3]))
             for (path, tok), (_, tok0) in zip(now, then):
                 if tok != tok0:
                     raise TypeError(
@@ -136,8 +159,9 @@ class Traced:
         check = low.guard_check
         if check is None or check(v):
             return
-        name = [x.name for x in self.program.vars]
-        for g in self.program.guards:
+        program = self.program
+        name = [x.name for x in program.vars]
+        for g in program.guards:
             a = v[low.slot[g.lhs]] if g.lhs is not None else g.lhs_value
             b = v[low.slot[g.rhs]] if g.rhs is not None else g.rhs_value
             got = {"<": a < b, "<=": a <= b, ">": a > b, ">=": a >= b}[g.op]
@@ -151,9 +175,9 @@ class Traced:
                 )
 
     def _result(self, outs: list[float]) -> Any:
-        if self._rec.extras_shape is None:
+        if self._extras_shape is None:
             return outs[0]
-        return outs[0], unflatten(self._rec.extras_shape, outs[1:])
+        return outs[0], unflatten(self._extras_shape, outs[1:])
 
     def forward(self, *args: Any) -> Any:
         """The output's value for ``args`` and the current parameters; no gradients."""
@@ -205,11 +229,11 @@ class Traced:
 
     def __repr__(self) -> str:
         name = getattr(self.fn, "__name__", type(self.fn).__name__)
-        p = self.program
+        nodes, instructions, levels, inputs, guards = self._sizes
         return (
-            f"Traced({name}, nodes={len(self.recorded.eqns)}, instructions={len(p.eqns)}, "
-            f"levels={len(p.levels)}, parameters={len(self.parameters)}, inputs={len(p.inputs)}, "
-            f"guards={len(p.guards)}, backend={self.backend!r})"
+            f"Traced({name}, nodes={nodes}, instructions={instructions}, "
+            f"levels={levels}, parameters={len(self.parameters)}, inputs={inputs}, "
+            f"guards={guards}, backend={self.backend!r})"
         )
 
 
@@ -252,7 +276,8 @@ def _compare_leaves(t: Traced, now: Recording) -> None:
     """Each parameter must be the same object (two parameters of equal value are not the same)."""
     then = t.parameters
     position = {id(p): k for k, p in enumerate(then)}
-    names = [t.recorded.vars[i].name for i in t.recorded.params]
+    recorded = t.recorded
+    names = [recorded.vars[i].name for i in recorded.params]
     unknown = []
     for k, (a, b) in enumerate(zip(then, now.parameters)):
         if a is b:
@@ -273,10 +298,10 @@ def _compare_leaves(t: Traced, now: Recording) -> None:
                 f"the function now uses a parameter {b!r} that it did not use when traced (in place of "
                 f"{names[k]}): a branch chose another parameter. {_ADVICE}"
             )
-        if _bits(b.data) != _bits(t.recorded.vars[t.recorded.params[k]].value):
+        if _bits(b.data) != _bits(recorded.vars[recorded.params[k]].value):
             raise TraceMismatchError(
                 f"the function creates a leaf {b!r} whose value changed since tracing (was "
-                f"{t.recorded.vars[t.recorded.params[k]].value!r}); pass such numbers as arguments "
+                f"{recorded.vars[recorded.params[k]].value!r}); pass such numbers as arguments "
                 f"instead. {_ADVICE}"
             )
 
