@@ -152,10 +152,12 @@ def div(a: float, b: float) -> tuple[float, float, float]:
 
 
 def pow_(a: float, b: float) -> tuple[float, float, float]:
-    """a ** b for a Value exponent;  d/da = b·a^(b-1), d/db = a^b·ln(a); needs a > 0."""
+    """a ** b for a Value exponent;  d/da = b·a^(b-1), d/db = a^b·ln(a); needs a > 0 (or -inf)."""
     if not a > 0.0:
         if a != a or b != b:  # nan in, nan out
             return NAN, NAN, NAN
+        if a == -INF:  # a non-finite base is not a domain error: IEEE's pow; ln(-inf) is nan
+            return a**b, b * a ** (b - 1.0), NAN
         raise ValueError(
             f"'**' with a Value exponent needs a positive base, got base {_fmt(a)} "
             f"(exponent {_fmt(b)}): d/db a^b = a^b·ln(a) is undefined for a <= 0. "
@@ -466,6 +468,8 @@ OPS: dict[str, Op] = {
            boundaries=((0.0,), ()),
            edges=(E((NAN, 2.0), NAN, (NAN, NAN)), E((2.0, NAN), NAN, (NAN, NAN)),
                   E((INF, 2.0), INF, (INF, INF)), E((2.0, -INF), 0.0, (NAN, 0.0)),
+                  E((-INF, 2.0), INF, (-INF, NAN)), E((-INF, 3.0), -INF, (INF, NAN)),
+                  E((-INF, -INF), 0.0, (NAN, NAN)),
                   E((0.0, 2.0), error=ValueError), E((-1.0, 2.0), error=ValueError),
                   E((1e300, 2.0), error=OverflowError),
                   E((1e-300, -1.0), 1e-300**-1, (-INF, 1e-300**-1 * math.log(1e-300))))),
