@@ -246,14 +246,17 @@ def _numbers(seq: list[Any], name: str, fn: str) -> list[float]:
     return out
 
 
-def _mean_of_terms(diffs: list[float], term: Callable[[float, float], float]) -> float:
-    """(1/n) Σ term(d): the sum of ``term(d, 1)`` rounded once (``math.fsum``), divided by n.
+def _mean_error(y_true: Any, y_pred: Any, fn: str, term: Callable[[float, float], float]) -> float:
+    """(1/n) Σ term(d) over the differences d = y_true_i - y_pred_i, checked as ``fn``'s arguments.
 
-    Where that sum overflows although every difference is finite (two squares of 1.2e154),
-    the mean may still fit, so it is summed again as Σ term(d, n), each term divided first:
-    the right number, or ``inf`` when the mean itself is beyond float range. A nan or
-    infinite difference gives nan or inf, as numpy does.
+    The sum of ``term(d, 1)`` is rounded once (``math.fsum``) and divided by n. Where that
+    sum overflows although every difference is finite (two squares of 1.2e154), the mean may
+    still fit, so it is summed again as Σ term(d, n), each term divided first: the right
+    number, or ``inf`` when the mean itself is beyond float range. A nan or infinite
+    difference gives nan or inf, as numpy does.
     """
+    t, p = _pair(y_true, y_pred, fn)
+    diffs = [a - b for a, b in zip(_numbers(t, "y_true", fn), _numbers(p, "y_pred", fn))]
     n = len(diffs)
     try:
         mean = math.fsum(term(d, 1.0) for d in diffs) / n
@@ -273,9 +276,7 @@ def mean_squared_error(y_true: Sequence[float], y_pred: Sequence[float]) -> floa
     >>> mean_squared_error([1.0, 2.0, 3.0], [1.0, 1.0, 5.0])   # (0 + 1 + 4) / 3
     1.6666666666666667
     """
-    t, p = _pair(y_true, y_pred, "mean_squared_error")
-    t, p = _numbers(t, "y_true", "mean_squared_error"), _numbers(p, "y_pred", "mean_squared_error")
-    return _mean_of_terms([a - b for a, b in zip(t, p)], lambda d, n: d / n * d)
+    return _mean_error(y_true, y_pred, "mean_squared_error", lambda d, n: d / n * d)
 
 
 def mean_absolute_error(y_true: Sequence[float], y_pred: Sequence[float]) -> float:
@@ -284,6 +285,4 @@ def mean_absolute_error(y_true: Sequence[float], y_pred: Sequence[float]) -> flo
     >>> mean_absolute_error([1.0, 2.0, 3.0], [1.0, 1.0, 5.0])  # (0 + 1 + 2) / 3
     1.0
     """
-    t, p = _pair(y_true, y_pred, "mean_absolute_error")
-    t, p = _numbers(t, "y_true", "mean_absolute_error"), _numbers(p, "y_pred", "mean_absolute_error")
-    return _mean_of_terms([a - b for a, b in zip(t, p)], lambda d, n: abs(d) / n)
+    return _mean_error(y_true, y_pred, "mean_absolute_error", lambda d, n: abs(d) / n)
