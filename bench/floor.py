@@ -9,7 +9,8 @@ checked against what CPython allows rather than guessed.
 The floor engine below is chaingrad's own design with everything a library needs taken out:
 a node class with seven slots (no ``op``, no label or scope, no attribute dict), operators
 with no type checks, no modes and no error messages, each neuron's sum built in one loop
-(as ``autograd.dot`` builds it), the same iterative walk and the same chain-rule loop. It
+(as ``autograd.dot`` builds it), and chaingrad's own walk and chain-rule loop
+(``autograd.value.walk`` and ``propagate``, which read only these fields). It
 builds node for node the graph chaingrad builds (``*`` and ``+`` per weight, a constant leaf
 per plain number, in the same order), so its losses are checked to be **bit-identical** to
 chaingrad's: the three engines do the same arithmetic, and only the interpreter work differs.
@@ -40,6 +41,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from engine import loss_fn as demo_loss  # micrograd's demo loss, as bench/engine.py times it
 
+from autograd.value import propagate, walk
+
 
 class N:
     """A node: the fields the chain rule needs and nothing else."""
@@ -61,17 +64,7 @@ class N:
         return v
 
     def __rmul__(self, other: Any) -> N:  # number * node: the number is the first operand
-        c = leaf(float(other))
-        a, b = c.data, self.data
-        v = N()
-        v.data = a * b
-        v.grad = 0.0
-        v._c0 = c
-        v._c1 = self
-        v._g0 = b
-        v._g1 = a
-        v._mark = 0
-        return v
+        return leaf(float(other)) * self
 
     def __add__(self, other: Any) -> N:
         if type(other) is not N:
@@ -87,16 +80,7 @@ class N:
         return v
 
     def __radd__(self, other: Any) -> N:
-        c = leaf(float(other))
-        v = N()
-        v.data = c.data + self.data
-        v.grad = 0.0
-        v._c0 = c
-        v._c1 = self
-        v._g0 = 1.0
-        v._g1 = 1.0
-        v._mark = 0
-        return v
+        return leaf(float(other)) + self
 
     def relu(self) -> N:
         a = self.data
@@ -111,14 +95,9 @@ class N:
         return v
 
     def backward(self) -> None:
-        order = walk(self)
-        self.grad = 1.0
-        for node in reversed(order):
-            up = node.grad
-            node._c0.grad += node._g0 * up
-            c1 = node._c1
-            if c1 is not None:
-                c1.grad += node._g1 * up
+        order = walk(self, leaves=False)  # chaingrad's own walk and chain-rule loop: they only
+        self.grad = 1.0  # read the fields above, so they run on these nodes as they are
+        propagate(order)
 
 
 def leaf(x: float) -> N:
@@ -131,46 +110,6 @@ def leaf(x: float) -> N:
     v._g1 = 0.0
     v._mark = 0
     return v
-
-
-_walks = 0
-
-
-def walk(root: N) -> list[N]:
-    """The op nodes below ``root``, children first: chaingrad's interior walk, without its lock."""
-    global _walks
-    _walks += 1
-    entered = 2 * _walks
-    done = entered + 1
-    order: list[N] = []
-    stack = [root]
-    pop, push, emit = stack.pop, stack.append, order.append
-    while stack:
-        node = pop()
-        m = node._mark
-        if m >= entered:
-            if m == entered:
-                node._mark = done
-                emit(node)
-            continue
-        while True:
-            c0, c1 = node._c0, node._c1
-            need1 = c1 is not None and c1._mark < entered and c1._c0 is not None
-            if c0._mark < entered and c0._c0 is not None:
-                node._mark = entered
-                push(node)
-                if need1:
-                    push(c1)
-                node = c0
-            elif need1:
-                node._mark = entered
-                push(node)
-                node = c1
-            else:
-                node._mark = done
-                emit(node)
-                break
-    return order
 
 
 def neuron_sum(ws: list[N], xs: list[Any], b: N) -> N:
