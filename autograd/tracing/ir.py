@@ -11,15 +11,16 @@ takes and returns a Program, so each can be printed and tested alone.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from functools import partial
+from itertools import repeat
 from operator import itemgetter
 from typing import NamedTuple
 
 from ..ops import op_of
 
-__all__ = ["Eqn", "GradEqn", "Guard", "Packed", "Program", "Var", "pack", "unpack"]
+__all__ = ["Eqn", "GradEqn", "Guard", "Packed", "Program", "Var", "pack", "result_vars", "unpack"]
 
 INPUT, PARAM, CONST, NODE = "input", "param", "const", "node"
 # Both lowerings keep 1.0 and -1.0 in value slots 0 and 1 and variable i in slot i + 2.
@@ -133,6 +134,16 @@ _plain = itemgetter(slice(None))  # a named tuple's items as a plain tuple (a C-
 
 
 _as_var, _as_eqn, _as_grad = (partial(tuple.__new__, t) for t in (Var, Eqn, GradEqn))
+
+
+def result_vars(n: int) -> Iterator[Var]:
+    """The variables ``v0, v1, … v{n-1}`` of ``n`` instruction results, in order, made in one
+    C-level pass (without ``Var``'s Python-level ``__new__``: record and fuse make one per node).
+
+    >>> [v.name for v in result_vars(3)]
+    ['v0', 'v1', 'v2']
+    """
+    return map(_as_var, zip(repeat(NODE), map("v{}".format, range(n)), repeat(0.0)))
 
 
 def unpack(t: Packed) -> Program:

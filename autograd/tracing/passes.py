@@ -13,10 +13,9 @@
 from __future__ import annotations
 
 from collections import Counter
-from functools import partial
 from itertools import chain, repeat
 
-from .ir import NODE, Eqn, GradEqn, Program, Var
+from .ir import NODE, Eqn, GradEqn, Program, Var, result_vars
 
 __all__ = ["fuse", "inlined_products", "kept", "schedule", "uses"]
 
@@ -118,8 +117,7 @@ def fuse(p: Program) -> Program:
         else:
             add(new(GradEqn, (var, tuple([at_b[k] if pos else at_a[k] for k, pos in terms]))))
     names = list(p.vars)  # renumber the results that remain: v0, v1, ... in order
-    renamed = map(partial(new, Var), zip(repeat(NODE), map("v{}".format, range(len(eqns))), repeat(0.0)))
-    for o, v in zip([e[2] for e in eqns], renamed):  # e[2]: e.out
+    for o, v in zip([e[2] for e in eqns], result_vars(len(eqns))):  # e[2]: e.out
         names[o] = v
     for o in absorbed_vars:  # no instruction computes these any more, and no line shows them
         names[o] = _PARTIAL_SUM

@@ -13,14 +13,12 @@ import os
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import partial
-from itertools import repeat
 from typing import Any
 
 from ..modes import comparisons_reported, is_grad_enabled
 from ..ops import exponent_of, op_of
 from ..value import Value, walk
-from .ir import CONST, INPUT, NODE, PARAM, Eqn, GradEqn, Guard, Program, Var
+from .ir import CONST, INPUT, PARAM, Eqn, GradEqn, Guard, Program, Var, result_vars
 
 __all__ = ["Recording", "flatten", "record", "unflatten"]
 
@@ -277,9 +275,7 @@ def build(out: Value, inputs: list[Value], extras: list[Value],
         k += 1
         if position < n_loss:
             n_loss_eqns += 1
-    # the results' variables v0, v1, ... in eqn order, made in one C-level pass
-    variables.extend(map(partial(new, Var), zip(repeat(NODE), map("v{}".format, range(k - n_leaves)),
-                                                repeat(0.0))))
+    variables.extend(result_vars(k - n_leaves))  # the results' variables v0, v1, ... in eqn order
     grads = _backward(eqns[:n_loss_eqns], var_of[out], [var_of[p] for p in params], len(variables))
     guards = tuple(_guard(a, op, b, r, w, var_of) for a, op, b, r, w in compared)
     program = Program(tuple(variables), tuple(range(len(inputs))), tuple(var_of[p] for p in params),
