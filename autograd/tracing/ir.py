@@ -20,7 +20,7 @@ from typing import NamedTuple
 
 from ..ops import op_of
 
-__all__ = ["Eqn", "GradEqn", "Guard", "Packed", "Program", "Var", "pack", "result_vars", "unpack"]
+__all__ = ["Eqn", "GradEqn", "Guard", "Program", "Var", "result_vars"]
 
 INPUT, PARAM, CONST, NODE = "input", "param", "const", "node"
 # Both lowerings keep 1.0 and -1.0 in value slots 0 and 1 and variable i in slot i + 2.
@@ -30,8 +30,8 @@ ONE, MINUS_ONE = 0, 1
 class Var(NamedTuple):
     """One number of the program: an input, a parameter, a constant or an op's result.
 
-    (``Var``, ``Eqn`` and ``GradEqn`` are named tuples: a program has one per node, and a
-    tuple is the cheapest immutable record Python builds.)
+    (``Var``, ``Eqn`` and ``GradEqn`` name the fields of a :class:`Program`'s records, which
+    it stores as plain tuples: see there.)
     """
 
     kind: str
@@ -82,20 +82,51 @@ class Guard:
 
 @dataclass(frozen=True, slots=True, weakref_slot=True)
 class Program:
-    """Forward instructions, backward instructions and guards over numbered variables."""
+    """Forward instructions, backward instructions and guards over numbered variables.
 
-    vars: tuple[Var, ...]
+    The records are stored as plain tuples in the field order of :class:`Var`, :class:`Eqn`
+    and :class:`GradEqn` (``var_records``, ``eqn_records``, ``grad_records``): a program has
+    a few records per node, CPython's collector stops tracking plain tuples of numbers and
+    strings after one pass, and it never stops tracking named tuples (a live trace of
+    micrograd's demo step held ~300k of them and made every full collection ~10x slower).
+    ``vars``, ``eqns`` and ``grads`` give the records as named tuples, built anew at each read
+    (read them once into a local when looping).
+
+    >>> from autograd import Value
+    >>> from autograd.tracing.record import record
+    >>> w = Value(2.0)
+    >>> p = record(lambda x: w * x, (1.0,)).program
+    >>> p.eqn_records[0], p.eqns[0].op
+    (('*', (1, 0), 2, None), '*')
+    """
+
+    var_records: tuple[tuple[str, str, float], ...]
     inputs: tuple[int, ...]  # var id of each flattened argument number
     params: tuple[int, ...]  # var ids of the parameters, in order
-    eqns: tuple[Eqn, ...]  # forward, in topological order
+    eqn_records: tuple[tuple[str, tuple[int, ...], int, float | None], ...]  # forward, in topological order
     outputs: tuple[int, ...]  # the returned value's var, then any extra outputs
-    grads: tuple[GradEqn, ...]  # backward, in execution order (parents before children)
+    grad_records: tuple[tuple[int, tuple[tuple[int, int], ...]], ...]  # backward, parents before children
     guards: tuple[Guard, ...] = ()
     levels: tuple[tuple[int, ...], ...] = field(default=())  # schedule: eqn indices per step
 
+    @property
+    def vars(self) -> tuple[Var, ...]:
+        """The variables as :class:`Var` s (inputs, parameters, constants, then op results)."""
+        return tuple(map(_as_var, self.var_records))
+
+    @property
+    def eqns(self) -> tuple[Eqn, ...]:
+        """The forward instructions as :class:`Eqn` s, in topological order."""
+        return tuple(map(_as_eqn, self.eqn_records))
+
+    @property
+    def grads(self) -> tuple[GradEqn, ...]:
+        """The backward instructions as :class:`GradEqn` s, in execution order."""
+        return tuple(map(_as_grad, self.grad_records))
+
     def producer(self) -> dict[int, int]:
         """var id -> index of the eqn computing it."""
-        return dict(zip([e[2] for e in self.eqns], range(len(self.eqns))))  # e[2]: e.out
+        return dict(zip(map(_OUT, self.eqn_records), range(len(self.eqn_records))))
 
     def with_(self, **changes: object) -> Program:
         return replace(self, **changes)  # type: ignore[arg-type]
@@ -104,53 +135,18 @@ class Program:
         return format_program(self)
 
 
-# ----------------------------------------------------------------------------- keeping
-
-# A Program as plain tuples: (vars, inputs, params, eqns, outputs, grads, guards, levels).
-Packed = tuple
-
-
-def pack(p: Program) -> Packed:
-    """``p`` as nested plain tuples, which CPython's collector stops tracking after one pass.
-
-    A program has a few records per node, and named tuples stay tracked forever: a live
-    trace of micrograd's demo step held ~300k of them and made every full collection
-    ~10x slower. Plain tuples of numbers and strings are untracked by the collections that
-    see them (a tuple holding tuples once those are: two collections for a program).
-    :func:`unpack` gives the Program back, equal field by field.
-
-    >>> from autograd import Value
-    >>> from autograd.tracing.record import record
-    >>> w = Value(2.0)
-    >>> p = record(lambda x: w * x, (1.0,)).program
-    >>> type(pack(p)[3][0]) is tuple, unpack(pack(p)) == p
-    (True, True)
-    """
-    return (tuple(map(_plain, p.vars)), p.inputs, p.params, tuple(map(_plain, p.eqns)), p.outputs,
-            tuple(map(_plain, p.grads)), p.guards, p.levels)
-
-
-_plain = itemgetter(slice(None))  # a named tuple's items as a plain tuple (a C-level copy)
-
-
+_OUT = itemgetter(2)  # an eqn record's out
 _as_var, _as_eqn, _as_grad = (partial(tuple.__new__, t) for t in (Var, Eqn, GradEqn))
 
 
-def result_vars(n: int) -> Iterator[Var]:
-    """The variables ``v0, v1, … v{n-1}`` of ``n`` instruction results, in order, made in one
-    C-level pass (without ``Var``'s Python-level ``__new__``: record and fuse make one per node).
+def result_vars(n: int) -> Iterator[tuple[str, str, float]]:
+    """The variable records ``v0, v1, … v{n-1}`` of ``n`` instruction results, in order, made
+    in one C-level pass (record and fuse make one per node).
 
-    >>> [v.name for v in result_vars(3)]
-    ['v0', 'v1', 'v2']
+    >>> list(result_vars(2))
+    [('node', 'v0', 0.0), ('node', 'v1', 0.0)]
     """
-    return map(_as_var, zip(repeat(NODE), map("v{}".format, range(n)), repeat(0.0)))
-
-
-def unpack(t: Packed) -> Program:
-    """The :class:`Program` that :func:`pack` packed (its records as named tuples again)."""
-    vs, inputs, params, eqns, outputs, grads, guards, levels = t
-    return Program(tuple(map(_as_var, vs)), inputs, params, tuple(map(_as_eqn, eqns)), outputs,
-                   tuple(map(_as_grad, grads)), guards, levels)
+    return zip(repeat(NODE), map("v{}".format, range(n)), repeat(0.0))
 
 
 # ----------------------------------------------------------------------------- printing
@@ -199,14 +195,15 @@ def local_text(e: Eqn, pos: int, name: list[str]) -> str | None:
 
 def format_program(p: Program) -> str:
     """The program as text: inputs and parameters, forward lines, backward lines, guards."""
-    name = [v.name for v in p.vars]
+    variables, eqns = p.vars, p.eqns
+    name = [v.name for v in variables]
     lines = ["{ lambda " + " ".join(name[i] for i in p.inputs) + " ; "
              + " ".join(name[i] for i in p.params) + " ."]
-    consts = [v for v in p.vars if v.kind == CONST]
+    consts = [v for v in variables if v.kind == CONST]
     if consts:
         lines.append("  consts " + " ".join(f"{v.name}={v.value!r}" for v in consts))
     lines.append("  let")
-    for e in p.eqns:
+    for e in eqns:
         lines.append("    " + eqn_text(e, name))
     lines.append("  backward")
     for ge in p.grads:
@@ -215,7 +212,7 @@ def format_program(p: Program) -> str:
             continue
         terms = []
         for k, pos in ge.terms:
-            e = p.eqns[k]
+            e = eqns[k]
             up = "g" + name[e.out]
             loc = local_text(e, pos, name)
             terms.append(up if loc is None else ("−" + up if loc == "-1" else f"{up} · {loc}"))
@@ -241,10 +238,10 @@ def local_slots(p: Program, stored: dict[tuple[int, int], int],
     (``stored[(eqn, operand)]``). ``slot[var]`` is where the lowering keeps each variable;
     ``-1`` marks "no such operand". One pass over the instructions, no call per gradient term.
     """
-    n = len(p.eqns)
+    n = len(p.eqn_records)
     d0, d1 = [-1] * n, [-1] * n
     get = stored.get
-    for k, (op, ins, _, _) in enumerate(p.eqns):
+    for k, (op, ins, _, _) in enumerate(p.eqn_records):
         if op == "+" or op == "sum":
             d0[k] = d1[k] = ONE
         elif op == "*":

@@ -290,8 +290,9 @@ class NumpyReplay:
 
     def __init__(self, p: Program) -> None:
         np = self.np = _np()
-        nv = len(p.vars)
-        n_leaves = sum(1 for v in p.vars if v.kind != NODE)
+        variables, eqns = p.var_records, p.eqn_records  # (kind, name, value), (op, ins, out, param)
+        nv = len(variables)
+        n_leaves = sum(1 for v in variables if v[0] != NODE)
         slot = [-1] * nv
         for i in range(n_leaves):
             slot[i] = 2 + i
@@ -305,28 +306,28 @@ class NumpyReplay:
             for k in members:
                 if k in inlined:
                     continue
-                e = p.eqns[k]
-                if e.op in ("sum", "+"):
-                    key: Any = ("sum", tuple(2 if producer.get(i) in inlined else 1 for i in e.ins))
+                op, ins, _, param = eqns[k]
+                if op in ("sum", "+"):
+                    key: Any = ("sum", tuple(2 if producer.get(i) in inlined else 1 for i in ins))
                 else:
-                    key = (e.op, e.param)
+                    key = (op, param)
                 by_key.setdefault(key, []).append(k)
             plan.extend(by_key.items())
         n_slots = 2 + n_leaves
         for _, ks in plan:  # each step's results in one run of slots
             for k in ks:
-                slot[p.eqns[k].out] = n_slots
+                slot[eqns[k][2]] = n_slots
                 n_slots += 1
         local: dict[tuple[int, int], int] = {}
         fw = _Emitter(np)
         for key, ks in plan:
-            o0, o1 = slot[p.eqns[ks[0]].out], slot[p.eqns[ks[-1]].out] + 1
+            o0, o1 = slot[eqns[ks[0]][2]], slot[eqns[ks[-1]][2]] + 1
             if key[0] == "sum":
-                self._emit_sum(fw, p, key[1], ks, slot, producer, f"v[{o0}:{o1}]")
+                self._emit_sum(fw, eqns, key[1], ks, slot, producer, f"v[{o0}:{o1}]")
                 continue
             op, param = key
             entry = op_of(op if param is None else f"**{param!r}")
-            args = [fw.gather("v", [slot[p.eqns[k].ins[j]] for k in ks]) for j in range(entry.arity)]
+            args = [fw.gather("v", [slot[eqns[k][1][j]] for k in ks]) for j in range(entry.arity)]
             if op in _UFUNCS:  # local derivatives read from slots: see _local
                 fw.lines.append(f"{_UFUNCS[op]}({', '.join(args)}, out=v[{o0}:{o1}])")
                 continue
@@ -343,7 +344,7 @@ class NumpyReplay:
         self._forward = fw.compile("forward_steps", "v")
         values = np.zeros(n_slots, dtype=np.float64)
         values[0], values[1] = 1.0, -1.0
-        values[2 : 2 + n_leaves] = [v.value for v in p.vars[:n_leaves]]
+        values[2 : 2 + n_leaves] = [v[2] for v in variables[:n_leaves]]
         self.values = values
         self.slot = slot
         self.n_inputs = len(p.inputs)
@@ -353,7 +354,8 @@ class NumpyReplay:
         self._lower_backward(p, local, slot)
 
     @staticmethod
-    def _emit_sum(fw: _Emitter, p: Program, pattern: tuple[int, ...], ks: list[int], slot: list[int],
+    def _emit_sum(fw: _Emitter, eqns: tuple[tuple, ...],
+                  pattern: tuple[int, ...], ks: list[int], slot: list[int],
                   producer: dict[int, int], out: str) -> None:
         """``out = ((t0 + t1) + t2) + ...`` for every row: terms gathered as an (L, n) array, then
         ``np.add.accumulate`` down the columns (a sequential left fold, the engine's order)."""
@@ -361,8 +363,8 @@ class NumpyReplay:
         width, n = len(pattern), len(ks)
         rows: list[list[list[int]]] = [[] for _ in range(width)]  # per operand: its slots per row
         for k in ks:
-            for j, i in enumerate(p.eqns[k].ins):
-                rows[j].append([slot[x] for x in p.eqns[producer[i]].ins] if pattern[j] == 2 else [slot[i]])
+            for j, i in enumerate(eqns[k][1]):  # [1]: an eqn record's ins
+                rows[j].append([slot[x] for x in eqns[producer[i]][1]] if pattern[j] == 2 else [slot[i]])
         if width == 2 and pattern == (1, 1):
             a, b = fw.gather("v", [r[0] for r in rows[0]]), fw.gather("v", [r[0] for r in rows[1]])
             fw.lines.append(f"add({a}, {b}, out={out})")
@@ -388,14 +390,14 @@ class NumpyReplay:
 
     def _lower_backward(self, p: Program, local: dict[tuple[int, int], int], slot: list[int]) -> None:
         np = self.np
-        nv = len(p.vars)
+        nv = len(p.var_records)
         root = list(range(nv))  # a gradient that is exactly another one shares its slot
         glevel = [0] * nv
         groups: dict[tuple[int, int], list[tuple[int, list[int], list[int]]]] = {}
         seed_var = -1
         d0, d1 = local_slots(p, local, slot)
-        eq_out = [e.out for e in p.eqns]
-        for var, terms in p.grads:
+        eq_out = [e[2] for e in p.eqn_records]  # e[2]: an eqn record's out
+        for var, terms in p.grad_records:
             if len(terms) == 1:  # most gradients: one term, often exactly the parent's gradient
                 k, pos = terms[0]
                 d, u = d1[k] if pos else d0[k], root[eq_out[k]]

@@ -151,8 +151,8 @@ class PythonReplay:
     """The lowered program: forward loops, backward loops, guard check, slot layout."""
 
     def __init__(self, p: Program) -> None:
-        nv = len(p.vars)
-        values = [1.0, -1.0, *map(itemgetter(2), p.vars)]  # [2]: Var.value
+        nv = len(p.var_records)
+        values = [1.0, -1.0, *map(itemgetter(2), p.var_records)]  # [2]: a Var record's value
         self.n_inputs = len(p.inputs)
         self.param_slots = (2 + p.params[0], 2 + p.params[-1] + 1) if p.params else (0, 0)
         n_uses = uses(p)
@@ -162,7 +162,7 @@ class PythonReplay:
         local: dict[tuple[int, int], int] = {}  # (eqn, operand) -> value slot of d out/d operand
         groups: dict[tuple[int, Any], list[tuple]] = {}
         kernels: dict[Any, Kernel] = {}
-        eqns = p.eqns
+        eqns = p.eqn_records
         folded = {eqns[k][2]: eqns[k][1] for k in inlined}  # a folded product's var (out) -> operands (ins)
         rules: dict[Any, tuple[Op, tuple[str, ...]]] = {}
         for lv, members in enumerate(p.levels):
@@ -224,8 +224,8 @@ class PythonReplay:
         n_g = 0
         groups: dict[tuple[int, tuple[str, ...]], list[tuple]] = {}
         d0, d1 = local_slots(p, local, self.slot)
-        eq_out = [e[2] for e in p.eqns]  # e[2]: e.out
-        for var, terms in p.grads:
+        eq_out = [e[2] for e in p.eqn_records]  # e[2]: an Eqn record's out
+        for var, terms in p.grad_records:
             if not terms:  # the output: the seed
                 gslot[var] = n_g
                 n_g += 1
@@ -261,7 +261,7 @@ class PythonReplay:
         self.backward_schedule = [(_grad_kernel(kinds), tuple(groups[(lv, kinds)]))
                                   for lv, kinds in sorted(groups, key=lambda g: g[0])]
         self.param_grad_slots = tuple(gslot[i] for i in p.params)
-        self.seed = gslot[p.outputs[0]] if p.grads else -1
+        self.seed = gslot[p.outputs[0]] if p.grad_records else -1
 
     def forward(self, xs: list[float], params: list[float]) -> list[float]:
         v = list(self.values)
@@ -293,7 +293,7 @@ def guard_check(p: Program, slot: Sequence[int] | None = None) -> Callable[[Any]
     """
     if not p.guards:
         return None
-    at = slot if slot is not None else [2 + i for i in range(len(p.vars))]
+    at = slot if slot is not None else [2 + i for i in range(len(p.var_records))]
     parts = []
     for g in p.guards:
         lhs = f"v[{at[g.lhs]}]" if g.lhs is not None else repr(g.lhs_value)

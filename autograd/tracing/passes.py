@@ -14,16 +14,21 @@ from __future__ import annotations
 
 from collections import Counter
 from itertools import chain, repeat
+from operator import itemgetter
 
-from .ir import NODE, Eqn, GradEqn, Program, Var, result_vars
+from .ir import NODE, Program, result_vars
+from .record import backward_records
 
 __all__ = ["fuse", "inlined_products", "kept", "schedule", "uses"]
 
 
 def uses(p: Program) -> list[int]:
     """How many times each variable is an operand of an instruction."""
-    counts = Counter(chain.from_iterable([e[1] for e in p.eqns]))  # e[1]: e.ins
-    return list(map(counts.get, range(len(p.vars)), repeat(0)))
+    counts = Counter(chain.from_iterable(map(_INS, p.eqn_records)))
+    return list(map(counts.get, range(len(p.var_records)), repeat(0)))
+
+
+_INS = itemgetter(1)  # an eqn record's ins
 
 
 def kept(p: Program) -> set[int]:
@@ -36,9 +41,9 @@ def kept(p: Program) -> set[int]:
 
 def inlined_products(p: Program, n_uses: list[int], keep: set[int], producer: dict[int, int]) -> set[int]:
     """The ``*`` instructions whose single use is inside a sum: both lowerings compute them
-    inside that sum's expression instead of storing them (indices into ``p.eqns``)."""
+    inside that sum's expression instead of storing them (indices into ``p.eqn_records``)."""
     inlined = set()
-    eqns = p.eqns
+    eqns = p.eqn_records
     for op, ins, _, _ in eqns:
         if op == "sum" or op == "+":
             for i in ins:
@@ -48,11 +53,16 @@ def inlined_products(p: Program, n_uses: list[int], keep: set[int], producer: di
     return inlined
 
 
-_PARTIAL_SUM = Var(NODE, "(partial sum)", 0.0)  # the variable of a '+' folded into the next one of its chain
+_PARTIAL_SUM = (NODE, "(partial sum)", 0.0)  # the variable of a '+' folded into the next one of its chain
 
 
 def fuse(p: Program) -> Program:
     """Fold chains of single-use ``+`` into ``sum`` instructions (the same left fold).
+
+    The backward instructions are derived from the recorded forward ones by
+    :func:`~.record.backward_records`, each term pointed at the instruction it now comes
+    from, so they are the ones the recorded program has (``p.grad_records``, which may be
+    left empty) with the folded partial sums left out.
 
     >>> from autograd import Value
     >>> from autograd.tracing.record import record
@@ -61,17 +71,18 @@ def fuse(p: Program) -> Program:
     >>> [str(line).strip() for line in str(prog).splitlines()[2:3]]
     ['v0 = w0 + w1 + w2']
     """
+    recorded = p.eqn_records
     n_uses = uses(p)
     keep = kept(p)
     producer = p.producer()
-    n_eqns = len(p.eqns)
+    n_eqns = len(recorded)
     chain = [-1] * n_eqns  # '+' eqn -> its chain's id (the chain's first '+'), else -1
     b_at = [0] * n_eqns  # '+' eqn -> the chain position of its b
     absorbed = [False] * n_eqns  # a '+' that the next '+' of its chain continues
     ops_of: dict[int, list[int]] = {}  # chain id -> operands so far
     top: dict[int, int] = {}  # chain id -> eqn index of its current top
     pluses = []  # the '+' eqns, in order
-    for k, (op, ins, _, _) in enumerate(p.eqns):
+    for k, (op, ins, _, _) in enumerate(recorded):
         if op != "+":
             continue
         pluses.append(k)
@@ -88,16 +99,15 @@ def fuse(p: Program) -> Program:
         top[cid] = k
         chain[k] = cid
         b_at[k] = len(ops) - 1
-    new = tuple.__new__  # Eqn(...), GradEqn(...), Var(...) without their Python-level __new__
-    eqns: list[Eqn] = []
+    eqns = []
     new_index = [-1] * n_eqns
-    for k, e in enumerate(p.eqns):
+    for k, e in enumerate(recorded):
         if absorbed[k]:
             continue
         new_index[k] = len(eqns)
         cid = chain[k]
         ops = ops_of[cid] if cid >= 0 else None
-        eqns.append(new(Eqn, ("sum", tuple(ops), e.out, None)) if ops is not None and len(ops) > 2 else e)
+        eqns.append(("sum", tuple(ops), e[2], None) if ops is not None and len(ops) > 2 else e)  # e[2]: out
     # where a backward term (eqn k, operand pos) lands: at_a for pos 0, at_b for pos 1
     at_a = list(zip(new_index, repeat(0)))
     at_b = list(zip(new_index, repeat(1)))
@@ -105,23 +115,17 @@ def fuse(p: Program) -> Program:
         t = new_index[top[chain[k]]]
         at_a[k] = (t, 0)
         at_b[k] = (t, b_at[k])
-    absorbed_vars = {p.eqns[k].out for k in pluses if absorbed[k]}
-    grads = []
-    add = grads.append
-    for var, terms in p.grads:
-        if var in absorbed_vars:
-            continue
-        if len(terms) == 1:
-            k, pos = terms[0]
-            add(new(GradEqn, (var, (at_b[k] if pos else at_a[k],))))
-        else:
-            add(new(GradEqn, (var, tuple([at_b[k] if pos else at_a[k] for k, pos in terms]))))
-    names = list(p.vars)  # renumber the results that remain: v0, v1, ... in order
-    for o, v in zip([e[2] for e in eqns], result_vars(len(eqns))):  # e[2]: e.out
+    absorbed_vars = [recorded[k][2] for k in pluses if absorbed[k]]
+    grads = backward_records(recorded, p.outputs[0], p.params, len(p.var_records), at_a, at_b, absorbed_vars)
+    names = list(p.var_records)  # renumber the results that remain: v0, v1, ... in order
+    for o, v in zip(map(_OUT, eqns), result_vars(len(eqns))):
         names[o] = v
     for o in absorbed_vars:  # no instruction computes these any more, and no line shows them
         names[o] = _PARTIAL_SUM
-    return p.with_(vars=tuple(names), eqns=tuple(eqns), grads=tuple(grads), levels=())
+    return p.with_(var_records=tuple(names), eqn_records=tuple(eqns), grad_records=grads, levels=())
+
+
+_OUT = itemgetter(2)  # an eqn record's out
 
 
 def schedule(p: Program) -> Program:
@@ -133,9 +137,9 @@ def schedule(p: Program) -> Program:
     >>> schedule(record(lambda: (a * b) + (a * a), ()).program).levels
     ((0, 1), (2,))
     """
-    level_of = [-1] * len(p.vars)  # the level of the instruction computing each variable (-1: a leaf)
+    level_of = [-1] * len(p.var_records)  # the level of the instruction computing each variable (-1: a leaf)
     level = []
-    for _, ins, out, _ in p.eqns:
+    for _, ins, out, _ in p.eqn_records:
         deepest = -1
         for i in ins:
             x = level_of[i]

@@ -11,16 +11,17 @@ from __future__ import annotations
 import numbers
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from itertools import repeat
 from typing import Any
 
 from ..modes import comparisons_reported, is_grad_enabled
 from ..ops import exponent_of, op_of
 from ..value import Value, walk
-from .ir import CONST, INPUT, PARAM, Eqn, GradEqn, Guard, Program, Var, result_vars
+from .ir import CONST, INPUT, PARAM, Guard, Program, result_vars
 
-__all__ = ["Recording", "flatten", "record", "unflatten"]
+__all__ = ["Recording", "backward_records", "flatten", "record", "unflatten", "with_grads"]
 
 _PKG_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
 
@@ -166,8 +167,12 @@ def _where() -> str:
     return f"{os.path.basename(f.f_code.co_filename)}:{f.f_lineno}"
 
 
-def record(fn: Callable[..., Any], args: tuple[Any, ...], keep_output: bool = False) -> Recording:
+def record(fn: Callable[..., Any], args: tuple[Any, ...], keep_output: bool = False,
+           grads: bool = True) -> Recording:
     """Run ``fn(*args)`` on fresh input leaves and record its graph as a :class:`Program`.
+
+    ``grads=False`` leaves the backward instructions out (``grad_records == ()``): :func:`~.passes.fuse`
+    derives its own from the forward ones, and :func:`with_grads` adds them later.
 
     >>> from autograd import Value
     >>> w = Value(2.0, label="w")
@@ -201,12 +206,13 @@ def record(fn: Callable[..., Any], args: tuple[Any, ...], keep_output: bool = Fa
     extra_nodes: list[Value] = []
     if extras is not None:
         extra_nodes, extras_shape = flatten_values(extras)
-    program, params = build(out, inputs, extra_nodes, compared)
+    program, params = build(out, inputs, extra_nodes, compared, grads)
     return Recording(program, params, shape, extras_shape, out if keep_output else None)
 
 
 def build(out: Value, inputs: list[Value], extras: list[Value],
-          compared: list[tuple[Any, str, Any, bool, str]]) -> tuple[Program, tuple[Value, ...]]:
+          compared: list[tuple[Any, str, Any, bool, str]],
+          grads: bool = True) -> tuple[Program, tuple[Value, ...]]:
     """The program of the graph below ``out`` (and the extra outputs and compared Values)."""
     order = walk(out, leaves=True)
     n_loss = len(order)
@@ -218,7 +224,7 @@ def build(out: Value, inputs: list[Value], extras: list[Value],
                 if n not in seen:
                     seen.add(n)
                     order.append(n)
-    in_loss = set(order[:n_loss])
+    in_loss = set(order[:n_loss]) if extras else seen
     for k, e in enumerate(extras):
         if e not in in_loss:
             raise ValueError(
@@ -226,13 +232,13 @@ def build(out: Value, inputs: list[Value], extras: list[Value],
                 "the returned Value depends on can be replayed alongside it"
             )
     var_of: dict[Value, int] = {}
-    variables: list[Var] = []
+    variables: list[tuple[str, str, float]] = []  # Var records
     used_names: set[str] = set()
     for k, x in enumerate(inputs):
         var_of[x] = k
-        variables.append(Var(INPUT, f"x{k}", x.data))
+        variables.append((INPUT, f"x{k}", x.data))
         used_names.add(f"x{k}")
-    leaves = [n for n in order if n.is_leaf and n not in var_of]
+    leaves = [n for n in order if n._c0 is None and n not in var_of]  # _c0 is None: a leaf
     params: list[Value] = []
     label_count: dict[str, int] = {}
     for n in leaves:
@@ -246,23 +252,21 @@ def build(out: Value, inputs: list[Value], extras: list[Value],
         name = label if unique and label not in used_names else f"p{len(params)}"
         used_names.add(name)
         var_of[n] = len(variables)
-        variables.append(Var(PARAM, name, n.data))
+        variables.append((PARAM, name, n.data))
         params.append(n)
     n_const = 0
     for n in leaves:
         if n.is_constant:
             var_of[n] = len(variables)
-            variables.append(Var(CONST, f"c{n_const}", n.data))
+            variables.append((CONST, f"c{n_const}", n.data))
             n_const += 1
-    eqns: list[Eqn] = []
-    n_loss_eqns = 0
+    eqns: list[tuple[str, tuple[int, ...], int, float | None]] = []  # Eqn records
     entries: dict[str, tuple[str, float | None]] = {}
-    new = tuple.__new__  # Eqn(...) and Var(...) without their Python-level __new__: one per node
     add_eqn = eqns.append
     k = n_leaves = len(variables)  # the next node's variable
-    for position, n in enumerate(order):
-        ch = n.children
-        if not ch:
+    for n in order:  # the engine's own slots: the operands _c0, _c1 (None where absent) and op
+        c0 = n._c0
+        if c0 is None:
             continue
         op = n.op
         got = entries.get(op)
@@ -270,16 +274,15 @@ def build(out: Value, inputs: list[Value], extras: list[Value],
             entry = op_of(op)
             got = entries[op] = (entry.name, exponent_of(op) if entry.name == "**n" else None)
         var_of[n] = k
-        add_eqn(new(Eqn, (got[0], (var_of[ch[0]],) if len(ch) == 1 else (var_of[ch[0]], var_of[ch[1]]),
-                          k, got[1])))
+        c1 = n._c1
+        add_eqn((got[0], (var_of[c0],) if c1 is None else (var_of[c0], var_of[c1]), k, got[1]))
         k += 1
-        if position < n_loss:
-            n_loss_eqns += 1
     variables.extend(result_vars(k - n_leaves))  # the results' variables v0, v1, ... in eqn order
-    grads = _backward(eqns[:n_loss_eqns], var_of[out], [var_of[p] for p in params], len(variables))
+    out_var, param_vars = var_of[out], tuple(var_of[p] for p in params)
+    grad_records = backward_records(eqns, out_var, param_vars, len(variables)) if grads else ()
     guards = tuple(_guard(a, op, b, r, w, var_of) for a, op, b, r, w in compared)
-    program = Program(tuple(variables), tuple(range(len(inputs))), tuple(var_of[p] for p in params),
-                      tuple(eqns), (var_of[out], *(var_of[e] for e in extras)), grads, guards)
+    program = Program(tuple(variables), tuple(range(len(inputs))), param_vars, tuple(eqns),
+                      (out_var, *(var_of[e] for e in extras)), grad_records, guards)
     return program, tuple(params)
 
 
@@ -287,52 +290,80 @@ def _reserved(name: str) -> bool:
     return len(name) > 1 and name[0] in "xpcvg" and name[1:].isdigit()
 
 
-def _backward(eqns: list[Eqn], out: int, params: list[int], n_vars: int) -> tuple[GradEqn, ...]:
-    """Every gradient that reaches a parameter, its terms in ``backward()``'s order.
+def with_grads(p: Program) -> Program:
+    """``p`` with the backward instructions :func:`backward_records` derives from its forward ones."""
+    return p.with_(grad_records=backward_records(p.eqn_records, p.outputs[0], p.params, len(p.var_records)))
+
+
+Term = tuple[int, int]  # (index of the eqn the gradient flows from, operand position)
+
+
+def backward_records(eqns: Sequence[tuple[str, tuple[int, ...], int, float | None]], out: int,
+                     params: Sequence[int], n_vars: int, at_a: Sequence[Term] | None = None,
+                     at_b: Sequence[Term] | None = None,
+                     dropped: Sequence[int] = ()) -> tuple[tuple[int, tuple[Term, ...]], ...]:
+    """The :class:`~.ir.GradEqn` records of every gradient that reaches a parameter, its terms
+    in ``backward()``'s order.
 
     ``backward()`` visits the op nodes in reverse topological order and adds
     ``local · upstream`` to each child, first operand first; here each variable collects
     the same contributions in the same order, so ``0.0 + t1 + t2 + ...`` is the same float.
-    ``eqns`` are the output's own instructions, in its walk's (topological) order.
+    ``eqns`` are recorded instructions (one or two operands each), in topological order;
+    only those the output depends on contribute. A term of operand 0 / 1 of eqn ``k`` is
+    written ``at_a[k]`` / ``at_b[k]`` (default ``(k, 0)`` / ``(k, 1)``; :func:`~.passes.fuse`
+    points them at the fused instruction), and the variables in ``dropped`` get no record
+    (fuse: the partial sums it folded away, whose gradient is exactly the next one's).
     """
     need = [False] * n_vars  # does a parameter lie below this variable?
     for i in params:
         need[i] = True
-    for _, ins, o, _ in eqns:  # recorded instructions have one or two operands
+    for _, ins, o, _ in eqns:
         if need[ins[0]] or (len(ins) == 2 and need[ins[1]]):
             need[o] = True
     if not need[out]:
         return ()
-    new = tuple.__new__  # GradEqn(...) without its Python-level __new__: one per node
-    terms: list[list[tuple[int, int]] | None] = [None] * n_vars
-    grads: list[GradEqn] = [GradEqn(out, ())]
+    n = len(eqns)
+    if at_a is None:
+        at_a = list(zip(range(n), repeat(0)))
+    if at_b is None:
+        at_b = list(zip(range(n), repeat(1)))
+    emit = [True] * n_vars
+    emit[out] = False  # the seed is the first record
+    for i in dropped:
+        emit[i] = False
+    # terms[var]: the contributions so far (None: none yet, or not needed); an instruction whose
+    # output got none does not lie between the output and a parameter and is skipped
+    terms: list[list[Term] | None] = [None] * n_vars
+    terms[out] = []
+    grads: list[tuple[int, tuple[Term, ...]]] = [(out, ())]
     add = grads.append
-    for k in range(len(eqns) - 1, -1, -1):
+    for k in range(n - 1, -1, -1):
         _, ins, o, _ = eqns[k]
-        if not need[o]:
+        t = terms[o]
+        if t is None:
             continue
-        if o != out:
-            add(new(GradEqn, (o, tuple(terms[o]))))  # type: ignore[arg-type]
-            terms[o] = None
+        if emit[o]:
+            add((o, tuple(t)))
+        terms[o] = None
         i = ins[0]
         if need[i]:
             t = terms[i]
             if t is None:
-                terms[i] = [(k, 0)]
+                terms[i] = [at_a[k]]
             else:
-                t.append((k, 0))
+                t.append(at_a[k])
         if len(ins) == 2:
             i = ins[1]
             if need[i]:
                 t = terms[i]
                 if t is None:
-                    terms[i] = [(k, 1)]
+                    terms[i] = [at_b[k]]
                 else:
-                    t.append((k, 1))
+                    t.append(at_b[k])
     for i in params:
         t = terms[i]
         if t is not None:
-            add(GradEqn(i, tuple(t)))
+            add((i, tuple(t)))
     return tuple(grads)
 
 

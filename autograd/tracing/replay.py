@@ -12,11 +12,11 @@ from typing import Any
 from ..backward import grad as _grad
 from ..modes import gc_paused
 from ..value import LOCK, Value
-from .ir import CONST, Guard, Packed, Program, eqn_text, pack, unpack
+from .ir import CONST, Guard, Program, eqn_text
 from .lower_numpy import NonFinite, lower_numpy, numpy_available
 from .lower_python import lower_python
 from .passes import fuse, schedule
-from .record import Recording, describe, flatten, paths, record, unflatten
+from .record import Recording, describe, flatten, paths, record, unflatten, with_grads
 
 __all__ = ["BACKENDS", "TraceMismatchError", "Traced", "trace"]
 
@@ -74,42 +74,40 @@ class Traced:
             self._build(fn, args, backend)
 
     def _build(self, fn: Callable[..., Value], args: tuple[Any, ...], backend: str) -> None:
-        rec = record(fn, args)
+        rec = record(fn, args, grads=False)  # fuse derives the backward instructions it runs
         self.fn = fn
         program = schedule(fuse(rec.program))
         if backend == "auto":
-            wide = len(program.eqns) >= AUTO_MIN_WIDTH * max(1, len(program.levels))
+            wide = len(program.eqn_records) >= AUTO_MIN_WIDTH * max(1, len(program.levels))
             backend = "numpy" if wide and numpy_available() else "python"
         self.parameters: tuple[Value, ...] = rec.parameters
         self.backend = backend
         self._shape, self._extras_shape = rec.shape, rec.extras_shape
         self._python = lower_python(program) if backend == "python" else None
         self._numpy = lower_numpy(program) if backend == "numpy" else None
-        # Both programs are kept as plain tuples (see ir.pack): the collector stops tracking
-        # them, so a live trace does not slow every full collection down. They are rebuilt
-        # when read, and shared while someone holds them.
-        self._packed: tuple[Packed, Packed] = (pack(rec.program), pack(program))
-        self._views: list[Any] = [None, None]
-        self._sizes = (len(rec.program.eqns), len(program.eqns), len(program.levels), len(program.inputs),
-                       len(program.guards))
-
-    def _view(self, which: int) -> Program:
-        ref = self._views[which]
-        p = ref() if ref is not None else None
-        if p is None:
-            p = unpack(self._packed[which])
-            self._views[which] = weakref.ref(p)
-        return p
+        # Programs keep their records as plain tuples (see ir.Program): the collector stops
+        # tracking them, so a live trace does not slow every full collection down.
+        self._program = program
+        self._recorded = rec.program  # without its backward instructions until read
+        self._recorded_view: Any = None
+        self._sizes = (len(rec.program.eqn_records), len(program.eqn_records), len(program.levels),
+                       len(program.inputs), len(program.guards))
 
     @property
     def recorded(self) -> Program:
-        """The program as recorded (one instruction per op node), before fusing."""
-        return self._view(0)
+        """The program as recorded (one instruction per op node), before fusing; its backward
+        instructions are derived when first read, and shared while someone holds it."""
+        ref = self._recorded_view
+        p = ref() if ref is not None else None
+        if p is None:
+            p = with_grads(self._recorded)
+            self._recorded_view = weakref.ref(p)
+        return p
 
     @property
     def program(self) -> Program:
         """The program that runs: fused and scheduled."""
-        return self._view(1)
+        return self._program
 
     # -------------------------------------------------------------- replaying
 
@@ -203,10 +201,10 @@ class Traced:
     def _validate(self, args: tuple[Any, ...], out_value: float, grads: list[float], gradient: float) -> None:
         """Re-record ``fn`` on ``args`` and compare programs, leaves, the value and every gradient."""
         try:
-            now = record(self.fn, args, keep_output=True)
+            now = record(self.fn, args, keep_output=True, grads=False)
         except TypeError as e:
             raise TraceMismatchError(f"the function now returns something else: {e}") from None
-        _compare_programs(self.recorded, now.program)
+        _compare_programs(self._recorded, now.program)
         _compare_leaves(self, now)
         out = now.output  # the dynamic engine's numbers, from the graph just built
         assert out is not None
@@ -247,15 +245,16 @@ def _same(a: float, b: float) -> bool:
 
 
 def _compare_programs(then: Program, now: Program) -> None:
-    name_then = [v.name for v in then.vars]
-    name_now = [v.name for v in now.vars]
-    if len(now.eqns) != len(then.eqns) or len(now.vars) != len(then.vars):
+    vars_then, vars_now, eqns_then, eqns_now = then.vars, now.vars, then.eqns, now.eqns
+    name_then = [v.name for v in vars_then]
+    name_now = [v.name for v in vars_now]
+    if len(eqns_now) != len(eqns_then) or len(vars_now) != len(vars_then):
         raise TraceMismatchError(
-            f"the function built a graph of {len(now.eqns)} op nodes and {len(now.vars) - len(now.eqns)} "
-            f"leaves for these inputs; the trace has {len(then.eqns)} and {len(then.vars) - len(then.eqns)}. "
+            f"the function built a graph of {len(eqns_now)} op nodes and {len(vars_now) - len(eqns_now)} "
+            f"leaves for these inputs; the trace has {len(eqns_then)} and {len(vars_then) - len(eqns_then)}. "
             f"A Python branch on data (an `if` on .data) chose differently. {_ADVICE}"
         )
-    for k, (a, b) in enumerate(zip(then.vars, now.vars)):
+    for k, (a, b) in enumerate(zip(vars_then, vars_now)):
         if a.kind != b.kind:
             raise TraceMismatchError(
                 f"leaf {k} is a {b.kind} now but was a {a.kind} ({a.name}) when traced. {_ADVICE}")
@@ -264,7 +263,7 @@ def _compare_programs(then: Program, now: Program) -> None:
                 f"constant {a.name} is {b.value!r} now but was {a.value!r} when traced: a plain number "
                 f"inside the function changed. Pass it as an argument instead. {_ADVICE}"
             )
-    for a, b in zip(then.eqns, now.eqns):
+    for a, b in zip(eqns_then, eqns_now):
         if a != b:
             raise TraceMismatchError(
                 f"instruction `{eqn_text(a, name_then)}` is `{eqn_text(b, name_now)}` now: a Python branch "
@@ -276,8 +275,9 @@ def _compare_leaves(t: Traced, now: Recording) -> None:
     """Each parameter must be the same object (two parameters of equal value are not the same)."""
     then = t.parameters
     position = {id(p): k for k, p in enumerate(then)}
-    recorded = t.recorded
-    names = [recorded.vars[i].name for i in recorded.params]
+    recorded = t._recorded
+    variables = recorded.vars
+    names = [variables[i].name for i in recorded.params]
     unknown = []
     for k, (a, b) in enumerate(zip(then, now.parameters)):
         if a is b:
@@ -291,23 +291,25 @@ def _compare_leaves(t: Traced, now: Recording) -> None:
         unknown.append((k, b))
     if not unknown:
         return
-    again = record(t.fn, _args_of(now))  # a leaf made inside fn is new on every run; a parameter is not
+    # a leaf made inside fn is new on every run; a parameter is not
+    again = record(t.fn, _args_of(now), grads=False)
     for k, b in unknown:
         if again.parameters[k] is b:
             raise TraceMismatchError(
                 f"the function now uses a parameter {b!r} that it did not use when traced (in place of "
                 f"{names[k]}): a branch chose another parameter. {_ADVICE}"
             )
-        if _bits(b.data) != _bits(recorded.vars[recorded.params[k]].value):
+        if _bits(b.data) != _bits(variables[recorded.params[k]].value):
             raise TraceMismatchError(
                 f"the function creates a leaf {b!r} whose value changed since tracing (was "
-                f"{recorded.vars[recorded.params[k]].value!r}); pass such numbers as arguments "
+                f"{variables[recorded.params[k]].value!r}); pass such numbers as arguments "
                 f"instead. {_ADVICE}"
             )
 
 
 def _args_of(rec: Recording) -> tuple[Any, ...]:
-    return unflatten(rec.shape, [rec.program.vars[i].value for i in rec.program.inputs])
+    variables = rec.program.var_records
+    return unflatten(rec.shape, [variables[i][2] for i in rec.program.inputs])  # [2]: a Var record's value
 
 
 def trace(fn: Callable[..., Value], *example_args: Any, backend: str = "auto") -> Traced:
