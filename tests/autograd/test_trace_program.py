@@ -127,3 +127,88 @@ def test_without_numpy_auto_replays_in_python_and_numpy_says_what_to_install(mon
     assert t.backend == "python" and t([1.0] * 64) == sum(0.1 * i for i in range(64))
     with pytest.raises(ImportError, match=r"pip install 'chaingrad\[fast\]'"):
         trace(lambda xs: sum(w * x for w, x in zip(ws, xs)), [1.0] * 64, backend="numpy")
+
+
+def test_programs_store_plain_tuple_records_and_read_back_as_named_tuples():
+    from autograd.tracing.ir import Eqn, GradEqn, Var
+
+    w = Value(2.0, label="w")
+    p = record(lambda x: (w * x).tanh(), (0.5,)).program
+    # plain tuples: CPython's collector stops tracking them (a live trace holds ~4 per node)
+    assert {type(r) for r in (*p.var_records, *p.eqn_records, *p.grad_records)} == {tuple}
+    assert p.eqn_records == (("*", (1, 0), 2, None), ("tanh", (2,), 3, None))
+    assert all(type(e) is Eqn for e in p.eqns) and p.eqns == p.eqn_records
+    assert all(type(v) is Var for v in p.vars) and [v.name for v in p.vars] == ["x0", "w", "v0", "v1"]
+    assert all(type(g) is GradEqn for g in p.grads) and p.grads[-1] == GradEqn(1, ((0, 0),))  # gw = gv0 · x0
+
+
+def _guarded_with_extras(ws):
+    def f(xs):
+        h = [(w * x).relu() for w, x in zip(ws, xs)]
+        t = sum(h[1:], h[0])
+        # a comparison of a parameter-dependent value the loss does not use: its instructions
+        # are recorded (the guard reads them) but no gradient flows through them
+        if ws[0] * 3.0 > -10.0:
+            t = t * 0.5
+        return t + ws[1] * ws[1], h
+
+    return f
+
+
+def test_fuse_derives_the_recorded_backward_order_without_the_recorded_gradients():
+    rng = random.Random(11)
+    ws = [Value(rng.uniform(-1, 1)) for _ in range(5)]
+    f = _guarded_with_extras(ws)
+    xs = [rng.uniform(-1, 1) for _ in range(5)]
+    full = record(f, (xs,)).program
+    bare = record(f, (xs,), grads=False).program
+    assert bare.grad_records == () and full.grad_records
+    fused = fuse(full)
+    assert fuse(bare) == fused  # fuse never reads the recorded gradients
+    from autograd.tracing.record import with_grads
+
+    assert with_grads(bare) == full
+    # the fused gradients are the recorded ones with the folded partial sums left out, each
+    # term pointed at the instruction it now comes from: the same terms in the same order
+    folded = {o for o, v in enumerate(fused.var_records) if v[1] == "(partial sum)"}
+    assert folded
+    kept_vars = [var for var, _ in full.grad_records if var not in folded]
+    assert [var for var, _ in fused.grad_records] == kept_vars
+    assert [len(t) for v, t in fused.grad_records] == [len(t) for v, t in full.grad_records if v not in folded]
+    # the guard's instruction (ws[0] * 3.0) gets no gradient record: it does not reach the output
+    guard_var = fused.guards[0].lhs
+    assert guard_var not in {var for var, _ in fused.grad_records}
+
+
+@pytest.mark.parametrize("backend", ["python", "numpy"])
+def test_a_guard_on_a_parameter_outside_the_loss_adds_nothing_to_its_gradient(backend):
+    if backend == "numpy":
+        pytest.importorskip("numpy")
+    import struct
+
+    rng = random.Random(12)
+    ws = [Value(rng.uniform(-1, 1)) for _ in range(5)]
+    f = _guarded_with_extras(ws)
+    xs = [rng.uniform(-1, 1) for _ in range(5)]
+    t = trace(f, xs, backend=backend)
+    assert len(t.program.guards) == 1
+    out, extras = t(xs)
+    replayed = [w.grad for w in ws]
+    for w in ws:
+        w.grad = 0.0
+    y, h = f([Value(x) for x in xs])
+    y.backward()
+
+    def bits(x):
+        return struct.pack("<d", x)
+
+    assert bits(out) == bits(y.data) and list(map(bits, extras)) == [bits(v.data) for v in h]
+    assert list(map(bits, replayed)) == [bits(w.grad) for w in ws]
+
+
+def test_the_recorded_program_is_derived_once_and_shared_while_held():
+    ws = [Value(0.1 * i) for i in range(4)]
+    t = trace(lambda xs: sum(w * x for w, x in zip(ws, xs)), [1.0] * 4, backend="python")
+    r = t.recorded
+    assert r is t.recorded and r.grad_records
+    assert r == record(lambda xs: sum(w * x for w, x in zip(ws, xs)), ([1.0] * 4,)).program
