@@ -879,6 +879,20 @@ def edges(order: list[Value]) -> Iterator[tuple[Value, int, Value, float]]:
             yield node, 1, c1, node._g1
 
 
+def operands(order: list[Value]) -> tuple[list[Value | None], list[Value | None]]:
+    """Each node's first and second operand, ``None`` where it has none (a leaf has neither).
+
+    For passes that read a whole graph at once (``autograd.trace`` records one): two list
+    reads per node instead of a ``children`` tuple built per node.
+
+    >>> a, b = Value(1.0), Value(2.0)
+    >>> first, second = operands([a, b, a * b])
+    >>> first[2] is a and second[2] is b, first[0], second[0]
+    (True, None, None)
+    """
+    return [n._c0 for n in order], [n._c1 for n in order]
+
+
 def propagate(order: list[Value]) -> None:
     """``child.grad += local_grad · node.grad`` over :func:`edges`, in a tight loop."""
     for node in reversed(order):

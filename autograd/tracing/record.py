@@ -18,7 +18,7 @@ from typing import Any
 
 from ..modes import comparisons_reported, is_grad_enabled
 from ..ops import exponent_of, op_of
-from ..value import Value, walk
+from ..value import Value, operands, walk
 from .ir import CONST, INPUT, PARAM, Guard, Program, result_vars
 
 __all__ = ["Recording", "backward_records", "flatten", "record", "unflatten", "with_grads"]
@@ -238,7 +238,8 @@ def build(out: Value, inputs: list[Value], extras: list[Value],
         var_of[x] = k
         variables.append((INPUT, f"x{k}", x.data))
         used_names.add(f"x{k}")
-    leaves = [n for n in order if n._c0 is None and n not in var_of]  # _c0 is None: a leaf
+    first, second = operands(order)
+    leaves = [n for n, c0 in zip(order, first) if c0 is None and n not in var_of]  # no operand: a leaf
     params: list[Value] = []
     label_count: dict[str, int] = {}
     for n in leaves:
@@ -264,8 +265,7 @@ def build(out: Value, inputs: list[Value], extras: list[Value],
     entries: dict[str, tuple[str, float | None]] = {}
     add_eqn = eqns.append
     k = n_leaves = len(variables)  # the next node's variable
-    for n in order:  # the engine's own slots: the operands _c0, _c1 (None where absent) and op
-        c0 = n._c0
+    for n, c0, c1 in zip(order, first, second):
         if c0 is None:
             continue
         op = n.op
@@ -274,7 +274,6 @@ def build(out: Value, inputs: list[Value], extras: list[Value],
             entry = op_of(op)
             got = entries[op] = (entry.name, exponent_of(op) if entry.name == "**n" else None)
         var_of[n] = k
-        c1 = n._c1
         add_eqn((got[0], (var_of[c0],) if c1 is None else (var_of[c0], var_of[c1]), k, got[1]))
         k += 1
     variables.extend(result_vars(k - n_leaves))  # the results' variables v0, v1, ... in eqn order
