@@ -11,16 +11,15 @@ takes and returns a Program, so each can be printed and tested alone.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from functools import partial
-from itertools import repeat
 from operator import itemgetter
 from typing import NamedTuple
 
 from ..ops import op_of
 
-__all__ = ["Eqn", "GradEqn", "Guard", "Program", "Var", "result_vars"]
+__all__ = ["PARTIAL_SUM", "RESULT", "Eqn", "GradEqn", "Guard", "Program", "Var"]
 
 INPUT, PARAM, CONST, NODE = "input", "param", "const", "node"
 # Both lowerings keep 1.0 and -1.0 in value slots 0 and 1 and variable i in slot i + 2.
@@ -111,8 +110,15 @@ class Program:
 
     @property
     def vars(self) -> tuple[Var, ...]:
-        """The variables as :class:`Var` s (inputs, parameters, constants, then op results)."""
-        return tuple(map(_as_var, self.var_records))
+        """The variables as :class:`Var` s (inputs, parameters, constants, then op results),
+        the results named ``v0, v1, ...`` in instruction order (their records, :data:`RESULT`,
+        carry no name: a program has one per node, and formatting the names costs more than
+        the rest of a record)."""
+        vs = list(map(_as_var, self.var_records))
+        for j, o in enumerate(map(_OUT, self.eqn_records)):
+            if vs[o][1] == "":  # [1]: name
+                vs[o] = _as_var((NODE, f"v{j}", 0.0))
+        return tuple(vs)
 
     @property
     def eqns(self) -> tuple[Eqn, ...]:
@@ -136,17 +142,9 @@ class Program:
 
 
 _OUT = itemgetter(2)  # an eqn record's out
+RESULT = (NODE, "", 0.0)  # the record of an op's result (one object shared by all of them)
+PARTIAL_SUM = (NODE, "(partial sum)", 0.0)  # the record of a '+' that fuse folded into the next one
 _as_var, _as_eqn, _as_grad = (partial(tuple.__new__, t) for t in (Var, Eqn, GradEqn))
-
-
-def result_vars(n: int) -> Iterator[tuple[str, str, float]]:
-    """The variable records ``v0, v1, … v{n-1}`` of ``n`` instruction results, in order, made
-    in one C-level pass (record and fuse make one per node).
-
-    >>> list(result_vars(2))
-    [('node', 'v0', 0.0), ('node', 'v1', 0.0)]
-    """
-    return zip(repeat(NODE), map("v{}".format, range(n)), repeat(0.0))
 
 
 # ----------------------------------------------------------------------------- printing

@@ -16,7 +16,7 @@ from collections import Counter
 from itertools import chain, repeat
 from operator import itemgetter
 
-from .ir import NODE, Program, result_vars
+from .ir import PARTIAL_SUM, Program
 from .record import backward_records
 
 __all__ = ["fuse", "inlined_products", "kept", "schedule", "uses"]
@@ -51,9 +51,6 @@ def inlined_products(p: Program, n_uses: list[int], keep: set[int], producer: di
                 if k is not None and eqns[k][0] == "*" and n_uses[i] == 1 and i not in keep:  # [0]: op
                     inlined.add(k)
     return inlined
-
-
-_PARTIAL_SUM = (NODE, "(partial sum)", 0.0)  # the variable of a '+' folded into the next one of its chain
 
 
 def fuse(p: Program) -> Program:
@@ -117,15 +114,12 @@ def fuse(p: Program) -> Program:
         at_b[k] = (t, b_at[k])
     absorbed_vars = [recorded[k][2] for k in pluses if absorbed[k]]
     grads = backward_records(recorded, p.outputs[0], p.params, len(p.var_records), at_a, at_b, absorbed_vars)
-    names = list(p.var_records)  # renumber the results that remain: v0, v1, ... in order
-    for o, v in zip(map(_OUT, eqns), result_vars(len(eqns))):
-        names[o] = v
+    names = list(p.var_records)  # the results that remain are v0, v1, ... in their new order when read
     for o in absorbed_vars:  # no instruction computes these any more, and no line shows them
-        names[o] = _PARTIAL_SUM
+        names[o] = PARTIAL_SUM
     return p.with_(var_records=tuple(names), eqn_records=tuple(eqns), grad_records=grads, levels=())
 
 
-_OUT = itemgetter(2)  # an eqn record's out
 
 
 def schedule(p: Program) -> Program:

@@ -19,7 +19,7 @@ from typing import Any
 from ..modes import comparisons_reported, is_grad_enabled
 from ..ops import exponent_of, op_of
 from ..value import Value, operands, walk
-from .ir import CONST, INPUT, PARAM, Guard, Program, result_vars
+from .ir import CONST, INPUT, PARAM, RESULT, Guard, Program
 
 __all__ = ["Recording", "backward_records", "flatten", "record", "unflatten", "with_grads"]
 
@@ -276,7 +276,7 @@ def build(out: Value, inputs: list[Value], extras: list[Value],
         var_of[n] = k
         add_eqn((got[0], (var_of[c0],) if c1 is None else (var_of[c0], var_of[c1]), k, got[1]))
         k += 1
-    variables.extend(result_vars(k - n_leaves))  # the results' variables v0, v1, ... in eqn order
+    variables += [RESULT] * (k - n_leaves)  # the results' variables: v0, v1, ... in eqn order when read
     out_var, param_vars = var_of[out], tuple(var_of[p] for p in params)
     grad_records = backward_records(eqns, out_var, param_vars, len(variables)) if grads else ()
     guards = tuple(_guard(a, op, b, r, w, var_of) for a, op, b, r, w in compared)

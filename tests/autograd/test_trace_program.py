@@ -5,6 +5,7 @@ import random
 import pytest
 
 from autograd import Value, trace
+from autograd.tracing.ir import PARTIAL_SUM
 from autograd.tracing.lower_numpy import lower_numpy
 from autograd.tracing.lower_python import lower_python
 from autograd.tracing.passes import fuse, schedule
@@ -137,6 +138,7 @@ def test_programs_store_plain_tuple_records_and_read_back_as_named_tuples():
     # plain tuples: CPython's collector stops tracking them (a live trace holds ~4 per node)
     assert {type(r) for r in (*p.var_records, *p.eqn_records, *p.grad_records)} == {tuple}
     assert p.eqn_records == (("*", (1, 0), 2, None), ("tanh", (2,), 3, None))
+    assert p.var_records[2:] == (("node", "", 0.0),) * 2  # results: named in eqn order when read
     assert all(type(e) is Eqn for e in p.eqns) and p.eqns == p.eqn_records
     assert all(type(v) is Var for v in p.vars) and [v.name for v in p.vars] == ["x0", "w", "v0", "v1"]
     assert all(type(g) is GradEqn for g in p.grads) and p.grads[-1] == GradEqn(1, ((0, 0),))  # gw = gv0 · x0
@@ -170,7 +172,7 @@ def test_fuse_derives_the_recorded_backward_order_without_the_recorded_gradients
     assert with_grads(bare) == full
     # the fused gradients are the recorded ones with the folded partial sums left out, each
     # term pointed at the instruction it now comes from: the same terms in the same order
-    folded = {o for o, v in enumerate(fused.var_records) if v[1] == "(partial sum)"}
+    folded = {o for o, v in enumerate(fused.var_records) if v == PARTIAL_SUM}
     assert folded
     kept_vars = [var for var, _ in full.grad_records if var not in folded]
     assert [var for var, _ in fused.grad_records] == kept_vars
