@@ -215,22 +215,22 @@ def build(out: Value, inputs: list[Value], extras: list[Value],
           grads: bool = True) -> tuple[Program, tuple[Value, ...]]:
     """The program of the graph below ``out`` (and the extra outputs and compared Values)."""
     order = walk(out, leaves=True)
-    n_loss = len(order)
-    seen = set(order)
     roots = [*extras, *(x for a, _, b, _, _ in compared for x in (a, b) if isinstance(x, Value))]
-    for r in roots:  # values the caller or a guard needs but the loss does not depend on
-        if r not in seen:
-            for n in walk(r, leaves=True):
-                if n not in seen:
-                    seen.add(n)
-                    order.append(n)
-    in_loss = set(order[:n_loss]) if extras else seen
-    for k, e in enumerate(extras):
-        if e not in in_loss:
-            raise ValueError(
-                f"trace: extra output {k} ({e!r}) is not part of the output's graph; only values "
-                "the returned Value depends on can be replayed alongside it"
-            )
+    if roots:
+        in_loss = set(order)
+        for k, e in enumerate(extras):
+            if e not in in_loss:
+                raise ValueError(
+                    f"trace: extra output {k} ({e!r}) is not part of the output's graph; only values "
+                    "the returned Value depends on can be replayed alongside it"
+                )
+        seen = in_loss
+        for r in roots:  # values a guard needs but the loss does not depend on
+            if r not in seen:
+                for n in walk(r, leaves=True):
+                    if n not in seen:
+                        seen.add(n)
+                        order.append(n)
     var_of: dict[Value, int] = {}
     variables: list[tuple[str, str, float]] = []  # Var records
     used_names: set[str] = set()
