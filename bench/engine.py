@@ -312,6 +312,7 @@ class TracedTrainer(Trainer):
         super().__init__(eng, model, X, y)
         times, cpu, dyn_cpu = [], [], []
         for _ in range(TRACE_REPS):  # one sample on a shared machine swings by 2x
+            self.traced = None  # the previous trace is freed first: ~20 ms, not part of tracing
             gc.collect()
             t0, c0 = perf(), time.process_time()
             self.traced = autograd.trace(lambda xs: loss_fn(model, xs, y), X, backend=backend)
