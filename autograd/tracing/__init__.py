@@ -13,7 +13,10 @@ It is a small compiler in four passes over one intermediate representation
 1. :mod:`.record` runs the function on Values and writes the graph down as a
    :class:`~.ir.Program`: forward instructions, backward instructions listing every
    gradient contribution in ``backward()``'s order, and a guard per comparison of Values;
-2. :func:`.passes.fuse` turns chains of single-use ``+`` into one ``sum`` (the same left fold);
+2. :func:`.passes.fuse` turns chains of single-use ``+`` into one ``sum`` (the same left fold),
+   and derives the backward instructions of what it keeps from the recorded forward ones
+   (``trace`` records without backward instructions, since the replay never runs the
+   unfused ones; ``Traced.recorded`` derives them when read);
 3. :func:`.passes.schedule` groups instructions into levels that can run at once;
 4. :mod:`.lower_python` (compiled loops over a float list, bit-identical to the engine)
    or :mod:`.lower_numpy` (one array call per level and op; the ``fast`` extra).
