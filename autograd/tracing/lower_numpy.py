@@ -361,10 +361,14 @@ class NumpyReplay:
         ``np.add.accumulate`` down the columns (a sequential left fold, the engine's order)."""
         np = fw.np
         width, n = len(pattern), len(ks)
-        rows: list[list[list[int]]] = [[] for _ in range(width)]  # per operand: its slots per row
+        rows: list[list[tuple[int, ...]]] = [[] for _ in range(width)]  # per operand: its slots per row
         for k in ks:
             for j, i in enumerate(eqns[k][1]):  # [1]: an eqn record's ins
-                rows[j].append([slot[x] for x in eqns[producer[i]][1]] if pattern[j] == 2 else [slot[i]])
+                if pattern[j] == 2:  # a product's two operands
+                    a, b = eqns[producer[i]][1]
+                    rows[j].append((slot[a], slot[b]))
+                else:
+                    rows[j].append((slot[i],))
         if width == 2 and pattern == (1, 1):
             a, b = fw.gather("v", [r[0] for r in rows[0]]), fw.gather("v", [r[0] for r in rows[1]])
             fw.lines.append(f"add({a}, {b}, out={out})")
