@@ -15,7 +15,11 @@ steps (import and setup cancel out)::
 inputs wrapped with ``Value``, the same seeds for the data). ``GC=0`` runs with the cyclic
 collector disabled; ``PHASE=fwd`` stops each step after the forward pass (``PHASE=loss``
 after the loss, ``PHASE=walk`` after the topological walk instead of ``backward()``), so
-phases can be counted by difference.
+phases can be counted by difference. ``PHASE=trace`` counts tracing instead: after one
+untimed trace (kernels compiled, caches warm) it runs ``STEPS`` traces of the step's loss
+(``autograd.trace``, ``BACKEND=python`` or ``numpy``), each freeing the one before, so the
+difference between ``STEPS=1`` and ``STEPS=0`` is one trace and one freeing of a trace (divide by
+the step's count for "dynamic steps"; ``PYTHONHASHSEED=0`` makes the counts repeat exactly).
 
 Run it from another checkout (``git worktree add /tmp/old REV``, then ``cd /tmp/old``) to
 compare two versions of the engine: it imports the ``autograd`` and ``nn`` of the current
@@ -52,12 +56,18 @@ if os.environ.get("GC") == "0":
 PHASE = os.environ.get("PHASE", "all")
 
 
-def step() -> None:
-    scores = [model(x) for x in X]
-    if PHASE == "fwd":
-        return
+def loss_of(xs: list) -> object:
+    """The step's loss: hinge on the scores, averaged, plus L2 on the parameters."""
+    scores = [model(x) for x in xs]
     losses = [(1 + -yi * si).relu() for yi, si in zip(y, scores)]
-    loss = sum(losses) * (1.0 / len(losses)) + 1e-4 * sum(p * p for p in params)
+    return sum(losses) * (1.0 / len(losses)) + 1e-4 * sum(p * p for p in params)
+
+
+def step() -> None:
+    if PHASE == "fwd":
+        [model(x) for x in X]
+        return
+    loss = loss_of(X)
     if PHASE == "loss":
         return
     model.zero_grad()
@@ -71,6 +81,15 @@ def step() -> None:
         p.data -= 0.01 * p.grad
 
 
-step()
-for _ in range(int(os.environ.get("STEPS", "2"))):
+if PHASE == "trace":
+    import autograd
+
+    BACKEND = os.environ.get("BACKEND", "python")
+    traced = autograd.trace(loss_of, X, backend=BACKEND)
+    for _ in range(int(os.environ.get("STEPS", "1"))):
+        del traced
+        traced = autograd.trace(loss_of, X, backend=BACKEND)
+else:
     step()
+    for _ in range(int(os.environ.get("STEPS", "2"))):
+        step()

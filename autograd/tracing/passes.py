@@ -120,8 +120,6 @@ def fuse(p: Program) -> Program:
     return p.with_(var_records=tuple(names), eqn_records=tuple(eqns), grad_records=grads, levels=())
 
 
-
-
 def schedule(p: Program) -> Program:
     """Group instructions into levels that can each run at once (inputs of a level are ready).
 

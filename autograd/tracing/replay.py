@@ -245,25 +245,34 @@ def _same(a: float, b: float) -> bool:
 
 
 def _compare_programs(then: Program, now: Program) -> None:
-    vars_then, vars_now, eqns_then, eqns_now = then.vars, now.vars, then.eqns, now.eqns
-    name_then = [v.name for v in vars_then]
-    name_now = [v.name for v in vars_now]
+    """Raise :class:`TraceMismatchError` where ``now`` (recorded again) is not ``then``'s graph.
+
+    Compares the records themselves (plain tuples: one C-level comparison for all the
+    instructions); the named views are built only to word a difference.
+    """
+    vars_then, vars_now = then.var_records, now.var_records
+    eqns_then, eqns_now = then.eqn_records, now.eqn_records
     if len(eqns_now) != len(eqns_then) or len(vars_now) != len(vars_then):
         raise TraceMismatchError(
             f"the function built a graph of {len(eqns_now)} op nodes and {len(vars_now) - len(eqns_now)} "
             f"leaves for these inputs; the trace has {len(eqns_then)} and {len(vars_then) - len(eqns_then)}. "
             f"A Python branch on data (an `if` on .data) chose differently. {_ADVICE}"
         )
-    for k, (a, b) in enumerate(zip(vars_then, vars_now)):
-        if a.kind != b.kind:
+    for k, (a, b) in enumerate(zip(vars_then, vars_now)):  # (kind, name, value) records
+        if a[0] != b[0]:
+            name = then.vars[k].name
             raise TraceMismatchError(
-                f"leaf {k} is a {b.kind} now but was a {a.kind} ({a.name}) when traced. {_ADVICE}")
-        if a.kind == CONST and _bits(a.value) != _bits(b.value):
+                f"leaf {k} is a {b[0]} now but was a {a[0]} ({name}) when traced. {_ADVICE}")
+        if a[0] == CONST and _bits(a[2]) != _bits(b[2]):
             raise TraceMismatchError(
-                f"constant {a.name} is {b.value!r} now but was {a.value!r} when traced: a plain number "
+                f"constant {a[1]} is {b[2]!r} now but was {a[2]!r} when traced: a plain number "
                 f"inside the function changed. Pass it as an argument instead. {_ADVICE}"
             )
-    for a, b in zip(eqns_then, eqns_now):
+    if eqns_then == eqns_now:
+        return
+    name_then = [v.name for v in then.vars]
+    name_now = [v.name for v in now.vars]
+    for a, b in zip(then.eqns, now.eqns):
         if a != b:
             raise TraceMismatchError(
                 f"instruction `{eqn_text(a, name_then)}` is `{eqn_text(b, name_now)}` now: a Python branch "

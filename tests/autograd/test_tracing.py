@@ -231,6 +231,29 @@ def test_validate_catches_a_changed_constant():
         traced(1.0, validate=True)
 
 
+def test_validate_names_the_instruction_that_changed():
+    w = Value(0.5, label="w")
+
+    def f(x):  # the same graph size either way: only the op differs
+        return (x * w).tanh() if x.data > 0 else (x * w).sin()
+
+    traced = trace(f, 1.0, backend="python")
+    traced(2.0, validate=True)
+    with pytest.raises(TraceMismatchError, match=r"instruction `v1 = tanh\(v0\)` is `v1 = sin\(v0\)` now"):
+        traced(-1.0, validate=True)
+
+
+def test_validate_names_a_leaf_that_changed_kind():
+    w = Value(0.5, label="w")
+
+    def f(x):  # a parameter on one side, a plain number (a constant) on the other
+        return x * w if x.data > 0 else x * 3.0
+
+    traced = trace(f, 1.0, backend="python")
+    with pytest.raises(TraceMismatchError, match=r"leaf 1 is a const now but was a param \(w\)"):
+        traced(-1.0, validate=True)
+
+
 def test_arguments_of_another_structure_raise_naming_the_place():
     w = Value(1.0)
     f = trace(lambda xs: w * xs[0] * xs[1], [1.0, 2.0])
