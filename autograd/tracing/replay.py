@@ -285,8 +285,8 @@ def _compare_leaves(t: Traced, now: Recording) -> None:
     then = t.parameters
     position = {id(p): k for k, p in enumerate(then)}
     recorded = t._recorded
-    variables = recorded.vars
-    names = [variables[i].name for i in recorded.params]
+    variables = recorded.var_records  # (kind, name, value): a parameter's record carries its name
+    names = [variables[i][1] for i in recorded.params]
     unknown = []
     for k, (a, b) in enumerate(zip(then, now.parameters)):
         if a is b:
@@ -308,10 +308,10 @@ def _compare_leaves(t: Traced, now: Recording) -> None:
                 f"the function now uses a parameter {b!r} that it did not use when traced (in place of "
                 f"{names[k]}): a branch chose another parameter. {_ADVICE}"
             )
-        if _bits(b.data) != _bits(variables[recorded.params[k]].value):
+        if _bits(b.data) != _bits(variables[recorded.params[k]][2]):
             raise TraceMismatchError(
                 f"the function creates a leaf {b!r} whose value changed since tracing (was "
-                f"{variables[recorded.params[k]].value!r}); pass such numbers as arguments "
+                f"{variables[recorded.params[k]][2]!r}); pass such numbers as arguments "
                 f"instead. {_ADVICE}"
             )
 
