@@ -90,8 +90,6 @@ class Traced:
         self._program = program
         self._recorded = rec.program  # without its backward instructions until read
         self._recorded_view: Any = None
-        self._sizes = (len(rec.program.eqn_records), len(program.eqn_records), len(program.levels),
-                       len(program.inputs), len(program.guards))
 
     @property
     def recorded(self) -> Program:
@@ -115,7 +113,7 @@ class Traced:
         leaves, shape = flatten(args)
         if shape != self._shape:
             now = paths(args)
-            then = paths(unflatten(self._shape, [0.0] * self._sizes[3]))
+            then = paths(unflatten(self._shape, [0.0] * len(self._program.inputs)))
             for (path, tok), (_, tok0) in zip(now, then):
                 if tok != tok0:
                     raise TypeError(
@@ -227,11 +225,11 @@ class Traced:
 
     def __repr__(self) -> str:
         name = getattr(self.fn, "__name__", type(self.fn).__name__)
-        nodes, instructions, levels, inputs, guards = self._sizes
+        p = self._program
         return (
-            f"Traced({name}, nodes={nodes}, instructions={instructions}, "
-            f"levels={levels}, parameters={len(self.parameters)}, inputs={inputs}, "
-            f"guards={guards}, backend={self.backend!r})"
+            f"Traced({name}, nodes={len(self._recorded.eqn_records)}, instructions={len(p.eqn_records)}, "
+            f"levels={len(p.levels)}, parameters={len(self.parameters)}, inputs={len(p.inputs)}, "
+            f"guards={len(p.guards)}, backend={self.backend!r})"
         )
 
 
