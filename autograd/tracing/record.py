@@ -217,14 +217,13 @@ def build(out: Value, inputs: list[Value], extras: list[Value],
     order = walk(out, leaves=True)
     roots = [*extras, *(x for a, _, b, _, _ in compared for x in (a, b) if isinstance(x, Value))]
     if roots:
-        in_loss = set(order)
+        seen = set(order)  # the loss's nodes, then also those only a guard reads
         for k, e in enumerate(extras):
-            if e not in in_loss:
+            if e not in seen:
                 raise ValueError(
                     f"trace: extra output {k} ({e!r}) is not part of the output's graph; only values "
                     "the returned Value depends on can be replayed alongside it"
                 )
-        seen = in_loss
         for r in roots:  # values a guard needs but the loss does not depend on
             if r not in seen:
                 for n in walk(r, leaves=True):
