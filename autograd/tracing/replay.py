@@ -257,10 +257,9 @@ def _compare_programs(then: Program, now: Program) -> None:
             f"A Python branch on data (an `if` on .data) chose differently. {_ADVICE}"
         )
     for k, (a, b) in enumerate(zip(vars_then, vars_now)):  # (kind, name, value) records
-        if a[0] != b[0]:
-            name = then.vars[k].name
+        if a[0] != b[0]:  # equal counts of leaves and of results: a leaf, whose record has its name
             raise TraceMismatchError(
-                f"leaf {k} is a {b[0]} now but was a {a[0]} ({name}) when traced. {_ADVICE}")
+                f"leaf {k} is a {b[0]} now but was a {a[0]} ({a[1]}) when traced. {_ADVICE}")
         if a[0] == CONST and _bits(a[2]) != _bits(b[2]):
             raise TraceMismatchError(
                 f"constant {a[1]} is {b[2]!r} now but was {a[2]!r} when traced: a plain number "
